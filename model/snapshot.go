@@ -107,3 +107,25 @@ type Server struct {
 
 // Stale reports whether the server's heartbeat has lapsed at instant now.
 func (s Server) Stale(now time.Time) bool { return !s.Expires.IsZero() && now.After(s.Expires) }
+
+// Worker is one task being processed, as a server's heartbeat lists it.
+type Worker struct {
+	Host     string
+	PID      int
+	ServerID string
+	TaskID   string
+	TaskType string
+	Queue    string
+	Started  time.Time
+	Deadline time.Time
+}
+
+// SchedulerEntry is one periodic task registered by an asynq Scheduler.
+type SchedulerEntry struct {
+	SchedulerID string
+	ID          string
+	Spec        string
+	TaskType    string
+	Options     []string
+	Next, Prev  time.Time
+}
