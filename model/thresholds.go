@@ -150,6 +150,10 @@ type breachKey struct {
 // ready to use. It is not safe for concurrent use.
 type Breaches struct {
 	active map[breachKey]Breach
+	// sorted and worst are derived from active by Evaluate: the screen asks for them on
+	// every frame and for every row.
+	sorted []Breach
+	worst  map[string]Level
 }
 
 // Evaluate compares the latest value of every metric of every queue in h with the rules
@@ -168,7 +172,21 @@ func (b *Breaches) Evaluate(now time.Time, h *History, rules Rules) []Breach {
 		}
 	}
 	b.active = next
+	b.derive()
 	return b.Active()
+}
+
+// derive rebuilds the sorted list and the per-queue worst levels from active.
+func (b *Breaches) derive() {
+	b.sorted = make([]Breach, 0, len(b.active))
+	b.worst = make(map[string]Level, len(b.active))
+	for k, br := range b.active {
+		b.sorted = append(b.sorted, br)
+		if br.Level > b.worst[k.queue] {
+			b.worst[k.queue] = br.Level
+		}
+	}
+	sort.Slice(b.sorted, func(i, j int) bool { return breachLess(b.sorted[i], b.sorted[j]) })
 }
 
 // evaluate returns the breach for one queue metric, if any.
@@ -200,24 +218,13 @@ func (b *Breaches) Level(queue string, m Metric) Level {
 
 // WorstLevel is the highest level of any of the queue's metrics.
 func (b *Breaches) WorstLevel(queue string) Level {
-	worst := LevelOK
-	for k, br := range b.active {
-		if k.queue == queue && br.Level > worst {
-			worst = br.Level
-		}
-	}
-	return worst
+	return b.worst[queue]
 }
 
 // Active returns the breaches in force: crit before warn, then oldest first, then by
 // queue and metric so that the order is stable.
 func (b *Breaches) Active() []Breach {
-	out := make([]Breach, 0, len(b.active))
-	for _, br := range b.active {
-		out = append(out, br)
-	}
-	sort.Slice(out, func(i, j int) bool { return breachLess(out[i], out[j]) })
-	return out
+	return append([]Breach(nil), b.sorted...)
 }
 
 // breachLess orders breaches for Active.

@@ -1,0 +1,249 @@
+// Package source is the only code in asynqtop that talks to Redis or asynq. Its refresh
+// path reads asynq v0.26.0's key layout directly with pipelined plain commands (never a
+// Lua script, never a write); operator actions go through asynq's Inspector.
+package source
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/asynqtop/asynqtop/model"
+	"github.com/redis/go-redis/v9"
+)
+
+// Options say which Redis to open and how.
+type Options struct {
+	// URL is redis://[user[:pass]@]host:port/db or rediss:// for TLS.
+	URL string
+	// Password, when set, replaces any password in URL (from a file or the environment).
+	Password string
+	// DialTimeout bounds connecting; zero means 5 s.
+	DialTimeout time.Duration
+}
+
+// Source is an open connection to one Redis holding asynq data.
+type Source struct {
+	rdb    redis.UniversalClient
+	target string
+	user   string
+	secret string
+	// sortRO is true on Redis >= 7, where SORT_RO reads the oldest pending task's enqueue
+	// time in one command.
+	sortRO bool
+
+	mu sync.Mutex
+	// memo is what the last refresh learned about each queue, to keep the next one to
+	// three round trips (see Refresh).
+	memo map[string]queueMemo
+}
+
+// queueMemo is what a refresh remembers of one queue for the next.
+type queueMemo struct {
+	// groups: the queue had aggregation groups; only such queues, and queues not seen
+	// yet, have their group names read.
+	groups bool
+	// oldest is the last known enqueue time of the oldest pending task.
+	oldest time.Time
+}
+
+// Target is the safe name of the Redis this source reads: host:port/db, never a password.
+func (s *Source) Target() string { return s.target }
+
+// Client exposes the underlying client for the packages under source/ (actions, tests).
+func (s *Source) Client() redis.UniversalClient { return s.rdb }
+
+// Open parses the options, connects and checks that Redis answers and accepts the
+// credentials. Its errors are one line for a person and never contain the password.
+func Open(ctx context.Context, o Options) (*Source, error) {
+	quietLibraries()
+	ro, target, err := parseURL(o.URL)
+	if err != nil {
+		return nil, err
+	}
+	if o.Password != "" {
+		ro.Password = o.Password
+	}
+	ro.DialTimeout = o.DialTimeout
+	if ro.DialTimeout == 0 {
+		ro.DialTimeout = 5 * time.Second
+	}
+	ro.ReadTimeout = 5 * time.Second
+	ro.WriteTimeout = 5 * time.Second
+	ro.MaxRetries = 1
+	ro.PoolSize = 4
+	// Plain RESP2 and no CLIENT SETINFO: fewer surprises with ACL users and proxies.
+	ro.Protocol = 2
+	ro.DisableIdentity = true
+
+	s := &Source{rdb: redis.NewClient(ro), target: target, user: ro.Username, secret: ro.Password,
+		memo: map[string]queueMemo{}}
+	pctx, cancel := context.WithTimeout(ctx, ro.DialTimeout+time.Second)
+	defer cancel()
+	if err := s.rdb.Ping(pctx).Err(); err != nil {
+		_ = s.rdb.Close()
+		return nil, s.explain("connect", err)
+	}
+	s.sortRO = majorVersion(s.Version(pctx)) >= 7
+	return s, nil
+}
+
+// Close releases the connection pool.
+func (s *Source) Close() error { return s.rdb.Close() }
+
+// parseURL reads a Redis URL and returns the client options and a safe display target.
+// go-redis's own parse errors may echo the URL, so they are replaced by ours.
+func parseURL(raw string) (*redis.Options, string, error) {
+	if raw == "" {
+		raw = "redis://127.0.0.1:6379/0"
+	}
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
+		return nil, "", fmt.Errorf("invalid Redis URL %q: use redis://[user[:pass]@]host:port/db "+
+			"or rediss:// for TLS", redactURL(raw))
+	}
+	ro, err := redis.ParseURL(raw)
+	if err != nil {
+		return nil, "", fmt.Errorf("invalid Redis URL %q: %s", redactURL(raw),
+			strings.ReplaceAll(err.Error(), raw, redactURL(raw)))
+	}
+	if u.Scheme == "rediss" && ro.TLSConfig == nil {
+		ro.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	target := ro.Addr + "/" + strconv.Itoa(ro.DB)
+	if u.Scheme == "rediss" {
+		target += " (TLS)"
+	}
+	return ro, target, nil
+}
+
+// redactURL hides the password part of a Redis URL, even a malformed one.
+func redactURL(raw string) string {
+	at := strings.LastIndex(raw, "@")
+	scheme := strings.Index(raw, "://")
+	if at < 0 || scheme < 0 || at < scheme {
+		return raw
+	}
+	cred := raw[scheme+3 : at]
+	if i := strings.Index(cred, ":"); i >= 0 {
+		cred = cred[:i] + ":***"
+	}
+	return raw[:scheme+3] + cred + raw[at:]
+}
+
+// explain turns a Redis or network error into one line for a person: what failed, on
+// which host, what to do next. The password is scrubbed from whatever Redis said.
+func (s *Source) explain(what string, err error) error {
+	msg := err.Error()
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	user := s.user
+	if user == "" {
+		user = "default"
+	}
+	switch {
+	case errors.As(err, &dnsErr):
+		msg = fmt.Sprintf("cannot %s to %s: unknown host %q (check --redis)",
+			what, s.target, dnsErr.Name)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		msg = fmt.Sprintf("cannot %s to %s: connection refused (is Redis running there? "+
+			"check --redis)", what, s.target)
+	case isAuthError(msg):
+		msg = fmt.Sprintf("cannot %s to %s: authentication failed for user %s (wrong "+
+			"password? set ASYNQTOP_REDIS_PASSWORD or --password-file)", what, s.target, user)
+	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
+		msg = fmt.Sprintf("cannot %s to %s: no answer in time (host down, firewall, "+
+			"or TLS mismatch?)", what, s.target)
+	case errors.As(err, &opErr):
+		msg = fmt.Sprintf("cannot %s to %s: %v", what, s.target, opErr.Err)
+	default:
+		msg = fmt.Sprintf("%s on %s: %s", what, s.target, msg)
+	}
+	return errors.New(s.scrub(msg))
+}
+
+// scrub removes the password from a message, in case a server or library echoed it.
+func (s *Source) scrub(msg string) string {
+	if s.secret != "" {
+		msg = strings.ReplaceAll(msg, s.secret, "***")
+	}
+	return msg
+}
+
+func isAuthError(msg string) bool {
+	for _, p := range []string{"WRONGPASS", "NOAUTH", "invalid password",
+		"invalid username-password", "AUTH <password> called without"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// Version reads the Redis server version from INFO server; "" when INFO is denied.
+func (s *Source) Version(ctx context.Context) string {
+	info, err := s.rdb.Info(ctx, "server").Result()
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(line, "redis_version:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// majorVersion is the major number of a Redis version string; 0 when unknown.
+func majorVersion(v string) int {
+	major, _, _ := strings.Cut(v, ".")
+	n, _ := strconv.Atoi(major)
+	return n
+}
+
+// hadGroups reports whether queue q had aggregation groups at the last refresh, or has
+// not been seen yet.
+func (s *Source) hadGroups(q string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, seen := s.memo[q]
+	return m.groups || !seen
+}
+
+// remember keeps what this refresh learned of queue q, and fills in the oldest pending
+// task's time from the last refresh when this one lost the race for it (see
+// queueOldest). The older time errs on the side of a higher latency.
+// TODO(refresh): forget queues that disappear; the map grows by one entry per queue name
+// ever seen, negligible until someone creates millions of queues.
+func (s *Source) remember(q *model.QueueStats) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.memo[q.Name]
+	m.groups = q.Groups > 0
+	switch {
+	case q.Pending == 0:
+		m.oldest = time.Time{}
+	case q.LatencyKnown:
+		m.oldest = q.OldestPending
+	case !m.oldest.IsZero() && q.Err == "":
+		q.OldestPending, q.LatencyKnown = m.oldest, true
+	}
+	s.memo[q.Name] = m
+}
+
+// Explain is explain for the packages that wrap a Source (actions); it names the target
+// and scrubs the password.
+func (s *Source) Explain(what string, err error) error { return s.explain(what, err) }
