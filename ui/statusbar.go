@@ -1,0 +1,176 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/asynqtop/asynqtop/model"
+	"github.com/asynqtop/asynqtop/model/text"
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+)
+
+// headerHeight is the number of lines the header takes.
+const headerHeight = 2
+
+// headerView draws the target, context, refresh state and breach count on the first
+// line, and on the second what is wrong with the connection, if anything.
+func (m Model) headerView() string {
+	st := m.styles
+	parts := []string{st.Title.Render("asynqtop")}
+	if m.opts.ContextName != "" {
+		parts = append(parts, st.ContextStyle(m.opts.ContextColor).
+			Render(text.Clean(m.opts.ContextName)))
+	}
+	target := text.Clean(m.opts.Source.Target())
+	if m.opts.RedisVersion != "" {
+		target += " redis " + text.Clean(m.opts.RedisVersion)
+	}
+	// Breaches and freshness come before the target so a narrow screen keeps them.
+	parts = append(parts, m.breachSummary(), m.freshness(), target,
+		"every "+shortDuration(m.opts.Refresh))
+	if m.opts.ReadOnly {
+		parts = append(parts, st.Badge.Render("READ-ONLY"))
+	}
+	if m.frozen {
+		parts = append(parts, st.Badge.Render("FROZEN"))
+	}
+	line1 := fit(strings.Join(parts, st.Muted.Render(" │ ")), m.width)
+	return line1 + "\n" + fit(m.problemLine(), m.width)
+}
+
+// freshness says how old the data on screen is.
+func (m Model) freshness() string {
+	if !m.haveSnap {
+		return m.styles.Muted.Render("connecting…")
+	}
+	age := m.opts.Clock().Sub(m.lastGood)
+	s := "updated " + shortDuration(age) + " ago"
+	if m.lastErr != "" {
+		return m.styles.Stale.Render("STALE " + s)
+	}
+	return m.styles.Muted.Render(s)
+}
+
+func (m Model) breachSummary() string {
+	active := m.breaches.Active()
+	if len(active) == 0 {
+		return m.styles.OK.Render("no breaches")
+	}
+	crit := 0
+	for _, b := range active {
+		if b.Level == model.LevelCrit {
+			crit++
+		}
+	}
+	s := fmt.Sprintf("%d breaches (%d crit) b:list", len(active), crit)
+	if crit > 0 {
+		return m.styles.Crit.Render(s)
+	}
+	return m.styles.Warn.Render(s)
+}
+
+// problemLine names a connection problem and for how long it has lasted.
+func (m Model) problemLine() string {
+	if m.lastErr == "" {
+		return ""
+	}
+	since := shortDuration(m.opts.Clock().Sub(m.errSince))
+	msg := "DISCONNECTED " + since + ": " + text.Clean(m.lastErr) +
+		" — showing last good data; retrying every " + shortDuration(m.opts.Refresh)
+	return m.styles.Stale.Render(msg)
+}
+
+// statusBar is the bottom line: the filter prompt while filtering, else the last
+// message for a few seconds, else the short help generated from the keymap.
+type statusBar struct {
+	styles    Styles
+	keys      KeyMap
+	help      help.Model
+	input     textinput.Model
+	filtering bool
+	msg       string
+}
+
+func newStatusBar(st Styles, keys KeyMap) statusBar {
+	in := textinput.New()
+	in.Prompt = "/"
+	in.Placeholder = "queue name"
+	in.CharLimit = 200
+	h := help.New()
+	h.Styles.ShortKey = st.Help.Bold(true)
+	h.Styles.ShortDesc = st.Help
+	h.Styles.ShortSeparator = st.Help
+	return statusBar{styles: st, keys: keys, help: h, input: in}
+}
+
+func (s statusBar) startFilter(current string) statusBar {
+	s.filtering = true
+	s.input.SetValue(current)
+	s.input.CursorEnd()
+	s.input.Focus()
+	return s
+}
+
+func (s statusBar) filterValue() string { return s.input.Value() }
+
+// Update handles keys while the filter prompt is open: enter keeps the filter, esc
+// clears it, anything else edits it.
+func (s statusBar) Update(msg tea.KeyMsg) (statusBar, tea.Cmd) {
+	switch msg.Type {
+	case tea.KeyEnter:
+		s.filtering = false
+		s.input.Blur()
+		return s, nil
+	case tea.KeyEsc:
+		s.filtering = false
+		s.input.SetValue("")
+		s.input.Blur()
+		return s, nil
+	}
+	var cmd tea.Cmd
+	s.input, cmd = s.input.Update(msg)
+	return s, cmd
+}
+
+func (s statusBar) say(msg string) statusBar {
+	s.msg = msg
+	return s
+}
+
+// View renders the status bar at width w.
+func (s statusBar) View(w int) string {
+	if s.filtering {
+		return fit(s.input.View()+s.styles.Muted.Render("  enter keep · esc clear"), w)
+	}
+	s.help.Width = w
+	hint := s.help.ShortHelpView(s.keys.ShortHelp())
+	if s.msg != "" {
+		hint = s.styles.StatusBar.Render(text.Clean(s.msg)) + "  " + hint
+	}
+	return fit(hint, w)
+}
+
+// shortDuration formats a duration the way a person reads a dashboard: 350ms, 4s, 3m,
+// 2h5m, 3d.
+func shortDuration(d time.Duration) string {
+	if d < 0 {
+		d = 0
+	}
+	switch {
+	case d == 0:
+		return "0s"
+	case d < time.Second:
+		return fmt.Sprintf("%dms", d.Milliseconds())
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		h := int(d.Hours())
+		return fmt.Sprintf("%dh%dm", h, int(d.Minutes())-60*h)
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
