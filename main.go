@@ -152,12 +152,18 @@ func setupLog(debug bool) (func(), error) {
 	return func() { _ = fh.Close() }, nil
 }
 
-func runDashboard(cmd *cobra.Command, f flags) error {
+// prepare loads the settings and starts logging; the caller defers the returned close.
+func prepare(f flags) (config.Config, func(), error) {
 	cfg, err := settings(f)
 	if err != nil {
-		return err
+		return cfg, nil, err
 	}
 	closeLog, err := setupLog(f.debug)
+	return cfg, closeLog, err
+}
+
+func runDashboard(cmd *cobra.Command, f flags) error {
+	cfg, closeLog, err := prepare(f)
 	if err != nil {
 		return err
 	}
@@ -190,13 +196,11 @@ func runUI(ctx context.Context, src *source.Source, cfg config.Config) error {
 }
 
 func runSnapshot(cmd *cobra.Command, f flags) error {
-	cfg, err := settings(f)
+	cfg, closeLog, err := prepare(f)
 	if err != nil {
 		return err
 	}
-	if _, err := setupLog(f.debug); err != nil {
-		return err
-	}
+	defer closeLog()
 	ctx, cancel := context.WithTimeout(cmd.Context(), 15*time.Second)
 	defer cancel()
 	src, err := openSource(ctx, cfg)
@@ -210,11 +214,7 @@ func runSnapshot(cmd *cobra.Command, f flags) error {
 }
 
 func runDemo(cmd *cobra.Command, f flags) error {
-	cfg, err := settings(f)
-	if err != nil {
-		return err
-	}
-	closeLog, err := setupLog(f.debug)
+	cfg, closeLog, err := prepare(f)
 	if err != nil {
 		return err
 	}

@@ -128,4 +128,7 @@ type SchedulerEntry struct {
 	TaskType    string
 	Options     []string
 	Next, Prev  time.Time
+	// LastTaskID is the ID of the task the entry last enqueued, from its history; empty
+	// when unknown.
+	LastTaskID string
 }

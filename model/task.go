@@ -67,6 +67,9 @@ type Task struct {
 	Detail string
 	// Legacy is true for a message written by asynq before v0.18.
 	Legacy bool
+	// ListedIn names the states whose keys list the task; only the detail view
+	// (source.Task) checks every state, a page leaves it nil.
+	ListedIn []State
 }
 
 // Problem names what is wrong with a task's record in Redis.
@@ -99,4 +102,9 @@ type TaskPage struct {
 	Time time.Time
 	// PayloadBytes is how many payload bytes the page fetched (at most 1 MiB).
 	PayloadBytes int
+	// FetchedBytes is how many message bytes the page fetched, payloads included (at most
+	// 1 MiB).
+	FetchedBytes int
+	// RoundTrips is how many network round trips reading the page took.
+	RoundTrips int
 }
