@@ -14,8 +14,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/asynqtop/asynqtop/keystore"
 	"github.com/asynqtop/asynqtop/model/config"
 	"github.com/asynqtop/asynqtop/source"
+	"github.com/asynqtop/asynqtop/source/actions"
+	"github.com/asynqtop/asynqtop/source/audit"
 	"github.com/asynqtop/asynqtop/source/demo"
 	"github.com/asynqtop/asynqtop/ui"
 	"github.com/asynqtop/asynqtop/ui/report"
@@ -31,6 +34,9 @@ type flags struct {
 	refresh      time.Duration
 	debug        bool
 	json         bool
+	readOnly     bool
+	since        time.Duration
+	keyID        string
 }
 
 func main() {
@@ -59,6 +65,7 @@ func rootCmd() *cobra.Command {
 	pf.StringVar(&f.passwordFile, "password-file", "", "file whose first line is the Redis password")
 	pf.DurationVar(&f.refresh, "refresh", 0, "refresh interval (default 1s, minimum 250ms)")
 	pf.BoolVar(&f.debug, "debug", false, "write a debug log to the user cache directory")
+	pf.BoolVar(&f.readOnly, "read-only", false, "hide and refuse every action that changes Redis")
 
 	snap := &cobra.Command{
 		Use:   "snapshot",
@@ -73,8 +80,98 @@ func rootCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return runDemo(cmd, f) },
 	}
-	root.AddCommand(snap, demoCmd)
+	auditCmd := &cobra.Command{
+		Use:   "audit",
+		Short: "Print the audit log of actions taken with asynqtop",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return runAudit(cmd, f) },
+	}
+	auditCmd.Flags().DurationVar(&f.since, "since", 0, "only entries newer than this (e.g. 24h)")
+	root.AddCommand(snap, demoCmd, auditCmd, keysCmd(&f))
 	return root
+}
+
+// keysCmd is `asynqtop keys`: generate, rotate, retire and list the payload keyring.
+func keysCmd(f *flags) *cobra.Command {
+	keys := &cobra.Command{Use: "keys", Short: "Manage the keyring that seals task payloads"}
+	pathOf := func() (string, error) {
+		cfg, err := settings(*f)
+		if err != nil {
+			return "", err
+		}
+		if cfg.Keyring.File == "" {
+			return "", errors.New("no keyring file: set keyring.file in the config")
+		}
+		return cfg.Keyring.File, nil
+	}
+	withPath := func(run func(io.Writer, string, string) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, _ []string) error {
+			path, err := pathOf()
+			if err != nil {
+				return err
+			}
+			return run(cmd.OutOrStdout(), path, f.keyID)
+		}
+	}
+	gen := &cobra.Command{Use: "generate", Short: "Create a new keyring file with one active key",
+		Args: cobra.NoArgs, RunE: withPath(keystore.RunGenerate)}
+	rotate := &cobra.Command{Use: "rotate", Short: "Add a new active key; the old one " +
+		"becomes decrypt-only", Args: cobra.NoArgs, RunE: withPath(keystore.RunRotate)}
+	retire := &cobra.Command{Use: "retire", Short: "Retire a decrypt-only key (--id)",
+		Args: cobra.NoArgs, RunE: withPath(keystore.RunRetire)}
+	list := &cobra.Command{Use: "list", Short: "List key IDs, states and dates (never secrets)",
+		Args: cobra.NoArgs, RunE: func(cmd *cobra.Command, _ []string) error {
+			cfg, err := settings(*f)
+			if err != nil {
+				return err
+			}
+			return keystore.RunList(cmd.OutOrStdout(), keyringSource(cfg))
+		}}
+	for _, c := range []*cobra.Command{gen, rotate, retire} {
+		c.Flags().StringVar(&f.keyID, "id", "", "key ID (default: generated from the date)")
+	}
+	keys.AddCommand(gen, rotate, retire, list)
+	return keys
+}
+
+func keyringSource(cfg config.Config) keystore.Source {
+	return keystore.Source{File: cfg.Keyring.File, Env: cfg.Keyring.Env,
+		Command: cfg.Keyring.Command}
+}
+
+// loadKeyring reads the configured keyring for the decrypt-view; an error is kept to be
+// shown when someone presses x, not fatal.
+func loadKeyring(ctx context.Context, cfg config.Config) (*keystore.Keyring, string) {
+	src := keyringSource(cfg)
+	if src.IsZero() {
+		return nil, ""
+	}
+	kr, err := keystore.LoadContext(ctx, src)
+	if err != nil {
+		return nil, err.Error()
+	}
+	return kr, ""
+}
+
+func runAudit(cmd *cobra.Command, f flags) error {
+	cfg, err := settings(f)
+	if err != nil {
+		return err
+	}
+	path, err := cfg.AuditLogPath()
+	if err != nil {
+		return err
+	}
+	var since time.Time
+	if f.since > 0 {
+		since = time.Now().Add(-f.since)
+	}
+	entries, err := audit.Read(path, since)
+	if err != nil {
+		return err
+	}
+	audit.Print(cmd.OutOrStdout(), entries)
+	return nil
 }
 
 // settings are the config file with the flags applied.
@@ -91,6 +188,9 @@ func settings(f flags) (config.Config, error) {
 	}
 	if f.passwordFile != "" {
 		cfg.Redis.PasswordFile = f.passwordFile
+	}
+	if f.readOnly {
+		cfg.Context.ReadOnly = true
 	}
 	if f.refresh != 0 {
 		if f.refresh < config.MinRefresh {
@@ -173,12 +273,83 @@ func runDashboard(cmd *cobra.Command, f flags) error {
 		return err
 	}
 	defer src.Close()
-	return runUI(cmd.Context(), src, cfg)
+	return runUI(cmd.Context(), src, cfg, nil)
 }
 
-func runUI(ctx context.Context, src *source.Source, cfg config.Config) error {
+// session is what a dashboard session acts with: the Actor (nil in read-only mode), the
+// audit log and the keyring.
+type session struct {
+	actor   *actions.Actor
+	log     *audit.Log
+	keyring *keystore.Keyring
+	keyErr  string
+}
+
+// openSession opens the audit log and the Actor unless read-only. An audit log that
+// cannot be opened leaves actions off, with the reason shown when one is tried.
+func openSession(ctx context.Context, src *source.Source, cfg config.Config) (session, error) {
+	var s session
+	s.keyring, s.keyErr = loadKeyring(ctx, cfg)
+	path, err := cfg.AuditLogPath()
+	if err == nil {
+		s.log, err = audit.Open(path)
+	}
+	if err != nil {
+		return s, fmt.Errorf("cannot open the audit log (set audit_log in the config, or "+
+			"use --read-only): %v", err)
+	}
+	if !cfg.Context.ReadOnly {
+		s.actor = actions.New(src, actions.Options{Audit: s.log, Context: cfg.Context.Name})
+	}
+	return s, nil
+}
+
+func (s session) close() {
+	if s.actor != nil {
+		_ = s.actor.Close()
+	}
+	if s.log != nil {
+		_ = s.log.Close()
+	}
+}
+
+// auditDecrypt writes the audit line of one decrypt-view: who and which task, never
+// the content.
+func (s session) auditDecrypt(cfg config.Config) func(queue, id string) error {
+	if s.log == nil {
+		return nil
+	}
+	return func(queue, id string) error {
+		return s.log.Append(audit.Entry{Time: time.Now(), Operator: audit.Operator(),
+			Context: cfg.Context.Name, Action: "decrypt_view", Queue: queue,
+			TaskIDs: []string{id}, Count: 1, Outcome: "shown"})
+	}
+}
+
+// runUI runs the dashboard on src until the person quits. demoKeys, when set, is the
+// demo's in-memory keyring and replaces the configured one.
+func runUI(ctx context.Context, src *source.Source, cfg config.Config,
+	demoKeys *keystore.Keyring,
+) error {
+	sess, err := openSession(ctx, src, cfg)
+	if err != nil && !cfg.Context.ReadOnly {
+		return err
+	}
+	defer sess.close()
+	if demoKeys != nil {
+		sess.keyring, sess.keyErr = demoKeys, ""
+	}
+	var actor ui.Actor
+	if sess.actor != nil {
+		actor = sess.actor
+	}
 	m := ui.New(ui.Options{
 		Source:       src,
+		Actor:        actor,
+		Keyring:      sess.keyring,
+		KeyringErr:   sess.keyErr,
+		MaskFields:   cfg.MaskFields,
+		AuditDecrypt: sess.auditDecrypt(cfg),
 		Refresh:      cfg.Refresh.Duration,
 		ServersEvery: cfg.ServersEvery.Duration,
 		HistorySize:  cfg.HistoryCapacity(),
@@ -188,7 +359,7 @@ func runUI(ctx context.Context, src *source.Source, cfg config.Config) error {
 		ReadOnly:     cfg.Context.ReadOnly,
 		RedisVersion: src.Version(ctx),
 	})
-	_, err := tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
+	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx)).Run()
 	if errors.Is(err, tea.ErrProgramKilled) {
 		return nil
 	}
@@ -219,7 +390,13 @@ func runDemo(cmd *cobra.Command, f flags) error {
 		return err
 	}
 	defer closeLog()
-	world, err := demo.Start(cmd.Context(), demo.Options{Logger: slog.Default()})
+	// The demo seals the payments queue with a keyring that lives only in this process.
+	keys, err := keystore.Generate("demo-key-1")
+	if err != nil {
+		return err
+	}
+	seal := func(typ string, p []byte) ([]byte, error) { return keystore.Seal(keys.Active(), typ, p) }
+	world, err := demo.Start(cmd.Context(), demo.Options{Logger: slog.Default(), Seal: seal})
 	if err != nil {
 		return fmt.Errorf("starting the demo: %v", err)
 	}
@@ -233,5 +410,5 @@ func runDemo(cmd *cobra.Command, f flags) error {
 		return err
 	}
 	defer src.Close()
-	return runUI(cmd.Context(), src, cfg)
+	return runUI(cmd.Context(), src, cfg, keys)
 }

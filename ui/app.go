@@ -1,30 +1,65 @@
 // Package ui is asynqtop's Bubble Tea front end: a root model that only dispatches, and
-// one pane per file (the queue table, a queue's charts, breaches, help) that render plain
-// data from model/. Every string that came from Redis is shown through model/text.
+// one pane per file (the queue table, a queue's charts, a state's tasks, one task,
+// servers, breaches, help) that render plain data from model/. Every string that came
+// from Redis is shown through model/text.
 package ui
 
 import (
 	"context"
 	"time"
 
+	"github.com/asynqtop/asynqtop/keystore"
 	"github.com/asynqtop/asynqtop/model"
+	"github.com/asynqtop/asynqtop/source"
+	"github.com/asynqtop/asynqtop/source/actions"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 )
 
-// Source is what the dashboard reads. *source.Source implements it; its methods must
-// not write to Redis.
+// Source is what the dashboard reads. *source.Source implements it; none of its methods
+// writes to Redis.
 type Source interface {
 	Target() string
 	Refresh(ctx context.Context, extra []string) (model.Snapshot, error)
 	Daily(ctx context.Context, queue string, days int) ([]model.DailyStat, error)
 	Servers(ctx context.Context) ([]model.Server, error)
+	Workers(ctx context.Context) ([]model.Worker, error)
+	Schedulers(ctx context.Context) ([]model.SchedulerEntry, error)
+	Tasks(ctx context.Context, q source.TaskQuery) (model.TaskPage, error)
+	Task(ctx context.Context, queue, id string) (model.Task, error)
+	Groups(ctx context.Context, queue string, limit int) ([]source.GroupSize, bool, error)
+	Find(ctx context.Context, q source.FindQuery, progress func(scanned, total int)) (
+		source.FindResult, error)
+	TypeCounts(ctx context.Context, queue string, state model.State, sample int) (
+		source.TypeCountResult, error)
+}
+
+// Actor performs the operator's actions; *actions.Actor implements it. It refuses every
+// mutation itself in read-only mode and audits each one.
+type Actor interface {
+	Preview(ctx context.Context, op actions.Op) (actions.Impact, error)
+	Pause(ctx context.Context, queue string) (actions.Result, error)
+	Unpause(ctx context.Context, queue string) (actions.Result, error)
+	Run(ctx context.Context, queue string, state model.State, ids []string) (actions.Result, error)
+	Delete(ctx context.Context, queue string, state model.State, ids []string) (
+		actions.Result, error)
+	Archive(ctx context.Context, queue string, state model.State, ids []string) (
+		actions.Result, error)
+	RunAll(ctx context.Context, queue string, state model.State,
+		progress func(done, total int)) (actions.Result, error)
+	DeleteAll(ctx context.Context, queue string, state model.State,
+		progress func(done, total int)) (actions.Result, error)
+	ArchiveAll(ctx context.Context, queue string, state model.State,
+		progress func(done, total int)) (actions.Result, error)
+	Cancel(ctx context.Context, id string) (actions.Result, error)
 }
 
 // Options configure the dashboard.
 type Options struct {
 	Source Source
+	// Actor performs actions; nil disables them (as read-only does).
+	Actor Actor
 	// Refresh is the interval between refreshes; ServersEvery between server reads.
 	Refresh, ServersEvery time.Duration
 	// HistorySize is the number of samples kept per queue and metric.
@@ -35,6 +70,14 @@ type Options struct {
 	ReadOnly                  bool
 	// RedisVersion is shown in the header when known.
 	RedisVersion string
+	// Keyring opens sealed payloads on demand; KeyringErr says why there is none.
+	Keyring    *keystore.Keyring
+	KeyringErr string
+	// MaskFields are payload fields masked in decrypted payloads until toggled.
+	MaskFields []string
+	// AuditDecrypt writes the audit line of a decrypt-view (who, which task; never the
+	// content). A decrypt whose line cannot be written is refused. nil refuses decrypts.
+	AuditDecrypt func(queue, id string) error
 	// Renderer builds the styles; nil means the local terminal's.
 	Renderer *lipgloss.Renderer
 	// Clock is the local clock, replaced in tests; nil means time.Now.
@@ -46,8 +89,12 @@ type page int
 const (
 	pageQueues page = iota
 	pageQueue
+	pageTasks
+	pageTask
 	pageBreaches
 	pageHelp
+	pageServers
+	pageList
 )
 
 // Model is the root of the dashboard: it owns the shared state and dispatches messages
@@ -59,7 +106,8 @@ type Model struct {
 	width  int
 	height int
 	page   page
-	back   page
+	// stack holds the pages esc returns to.
+	stack []page
 
 	gen      int
 	frozen   bool
@@ -74,14 +122,47 @@ type Model struct {
 
 	queues   queuesPane
 	detail   queuePane
+	tasks    tasksPane
+	task     taskPane
 	breachV  breachesPane
 	help     helpPane
+	serversV serversPane
+	list     listPane
 	status   statusBar
+	modal    modal
 	quitting bool
 }
 
 // New builds the dashboard model.
 func New(o Options) Model {
+	o = withDefaults(o)
+	r := o.Renderer
+	if r == nil {
+		r = lipgloss.DefaultRenderer()
+	}
+	st := NewStyles(r, DefaultPalette())
+	keys := DefaultKeyMap()
+	m := Model{
+		opts:     o,
+		keys:     keys,
+		styles:   st,
+		history:  model.NewHistory(o.HistorySize),
+		breaches: &model.Breaches{},
+		queues:   newQueuesPane(st, keys),
+		detail:   newQueuePane(st),
+		tasks:    newTasksPane(st, keys),
+		task:     newTaskPane(st, keys),
+		breachV:  newBreachesPane(st),
+		help:     newHelpPane(st, keys),
+		serversV: newServersPane(st),
+		list:     newListPane(st, keys),
+		status:   newStatusBar(st, keys),
+	}
+	m.task.keyring, m.task.keyringErr, m.task.maskFields = o.Keyring, o.KeyringErr, o.MaskFields
+	return m
+}
+
+func withDefaults(o Options) Options {
 	if o.Refresh <= 0 {
 		o.Refresh = time.Second
 	}
@@ -97,24 +178,7 @@ func New(o Options) Model {
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
-	r := o.Renderer
-	if r == nil {
-		r = lipgloss.DefaultRenderer()
-	}
-	st := NewStyles(r, DefaultPalette())
-	keys := DefaultKeyMap()
-	return Model{
-		opts:     o,
-		keys:     keys,
-		styles:   st,
-		history:  model.NewHistory(o.HistorySize),
-		breaches: &model.Breaches{},
-		queues:   newQueuesPane(st, keys),
-		detail:   newQueuePane(st),
-		breachV:  newBreachesPane(st),
-		help:     newHelpPane(st, keys),
-		status:   newStatusBar(st, keys),
-	}
+	return o
 }
 
 // Init starts the first refresh and the servers' read.
@@ -142,12 +206,31 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onServers(msg)
 	case dailyMsg:
 		m.detail = m.detail.setDaily(msg)
-		return m, nil
+	case tasksMsg:
+		m.tasks = m.tasks.setPage(msg)
+	case groupsMsg:
+		m.tasks = m.tasks.setGroups(msg)
+	case taskMsg:
+		m.task = m.task.setTask(msg)
+	case workersMsg:
+		m.serversV = m.serversV.setWorkers(msg)
+	case previewMsg:
+		return m.onPreview(msg)
+	case progressMsg:
+		return m.onProgress(msg)
+	case actionMsg:
+		return m.onAction(msg)
+	case typesMsg:
+		return m.onTypes(msg)
+	case findMsg:
+		return m.onFind(msg)
+	case auditedMsg:
+		return m.onAudited(msg)
 	}
 	return m, nil
 }
 
-// View draws the header, the pane in front and the status bar.
+// View draws the header, the pane in front (or a dialog over it) and the status bar.
 func (m Model) View() string {
 	if m.quitting {
 		return ""
@@ -155,23 +238,36 @@ func (m Model) View() string {
 	if m.width == 0 {
 		return "starting asynqtop…"
 	}
-	return lipgloss.JoinVertical(lipgloss.Left,
-		m.headerView(),
-		m.bodyView(),
-		m.status.View(m.width),
-	)
+	body := m.bodyView()
+	if m.modal.active() {
+		body = m.modal.View(m.styles, m.width, m.bodyHeight())
+	}
+	return lipgloss.JoinVertical(lipgloss.Left, m.headerView(), body, m.statusView())
 }
 
 func (m Model) bodyView() string {
 	switch m.page {
 	case pageQueue:
-		return m.detail.View()
+		return m.tabsLine() + "\n" + m.detail.View()
+	case pageTasks:
+		return m.tabsLine() + "\n" + m.tasks.View(m.snap.Time)
+	case pageTask:
+		return m.task.View()
 	case pageBreaches:
 		return m.breachV.View()
 	case pageHelp:
 		return m.help.View()
+	case pageServers:
+		return m.serversV.View(m.snap.Time)
+	case pageList:
+		return m.list.View()
 	}
 	return m.queues.View()
+}
+
+func (m Model) statusView() string {
+	p := m.page
+	return m.status.View(m.width, m.keys.shortHelp(p))
 }
 
 // bodyHeight is the height left for the pane between the header and the status bar.
@@ -181,15 +277,27 @@ func (m Model) onResize(msg tea.WindowSizeMsg) (tea.Model, tea.Cmd) {
 	m.width, m.height = msg.Width, msg.Height
 	h := m.bodyHeight()
 	m.queues = m.queues.SetSize(m.width, h)
-	m.detail = m.detail.SetSize(m.width, h)
+	m.detail = m.detail.SetSize(m.width, h-1)
+	m.tasks = m.tasks.SetSize(m.width, h-1)
+	m.task = m.task.SetSize(m.width, h)
 	m.breachV = m.breachV.SetSize(m.width, h)
 	m.help = m.help.SetSize(m.width, h)
+	m.serversV = m.serversV.SetSize(m.width, h)
+	m.list = m.list.SetSize(m.width, h)
 	return m, nil
 }
 
+// onKey routes a key: an open dialog or prompt takes every key; then the keys that
+// mean the same everywhere; then the pane in front.
 func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	if m.status.filtering {
-		return m.onFilterKey(msg)
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.status.editing() {
+		return m.onKeys(msg)
+	}
+	switch {
+	case m.modal.active():
+		return m.modalKey(msg)
+	case m.status.editing():
+		return m.promptKey(msg)
 	}
 	switch {
 	case key.Matches(msg, m.keys.Quit):
@@ -197,16 +305,36 @@ func (m Model) onKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case key.Matches(msg, m.keys.Help):
 		return m.toggle(pageHelp), nil
+	case key.Matches(msg, m.keys.Command):
+		m.status = m.status.startCommand(m.completions())
+		return m, nil
+	case key.Matches(msg, m.keys.Back):
+		return m.goBack()
 	case key.Matches(msg, m.keys.Breaches):
 		return m.toggle(pageBreaches), nil
-	case key.Matches(msg, m.keys.Refresh):
-		return m.refreshNow()
-	case key.Matches(msg, m.keys.Freeze):
-		return m.toggleFreeze()
-	case key.Matches(msg, m.keys.Back):
-		return m.goBack(), nil
+	case key.Matches(msg, m.keys.Servers), key.Matches(msg, m.keys.Scheduler):
+		return m.openServers()
 	}
 	return m.keyToPane(msg)
+}
+
+// onKeys splits runes that arrived in one read (fast typing, a terminal multiplexer) into
+// single keys, so "/payments" opens the filter and types the rest into it.
+func (m Model) onKeys(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	var tm tea.Model = m
+	var cmds []tea.Cmd
+	for i, r := range msg.Runes {
+		if mm := tm.(Model); mm.status.editing() {
+			rest := tea.KeyMsg{Type: tea.KeyRunes, Runes: msg.Runes[i:]}
+			var cmd tea.Cmd
+			tm, cmd = mm.onKey(rest)
+			return tm, tea.Batch(append(cmds, cmd)...)
+		}
+		var cmd tea.Cmd
+		tm, cmd = tm.(Model).onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+		cmds = append(cmds, cmd)
+	}
+	return tm, tea.Batch(cmds...)
 }
 
 // keyToPane hands keys the root does not own to the pane in front.
@@ -215,13 +343,16 @@ func (m Model) keyToPane(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 	case pageQueues:
 		return m.queuesKey(msg)
 	case pageQueue:
-		var cmd tea.Cmd
-		m.detail, cmd = m.detail.Update(msg)
-		return m, cmd
-	case pageBreaches:
-		m.breachV, _ = m.breachV.Update(msg)
-	case pageHelp:
-		m.help, _ = m.help.Update(msg)
+		return m.queueKey(msg)
+	case pageTasks:
+		return m.tasksKey(msg)
+	case pageTask:
+		return m.taskKey(msg)
+	case pageList:
+		return m.listKey(msg)
+	case pageServers:
+		m.serversV = m.serversV.Update(msg, m.keys)
+	case pageBreaches, pageHelp:
 	}
 	return m, nil
 }
@@ -236,56 +367,117 @@ func (m Model) queuesKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.status = m.status.say("sorted by " + m.queues.sortName())
 		return m, nil
 	case key.Matches(msg, m.keys.Open):
-		return m.openQueue()
+		name, ok := m.queues.selected()
+		if !ok {
+			return m, nil
+		}
+		return m.openQueue(name, 0)
+	case key.Matches(msg, m.keys.Refresh):
+		return m.refreshNow()
+	case key.Matches(msg, m.keys.Freeze):
+		return m.toggleFreeze()
+	case key.Matches(msg, m.keys.Pause):
+		name, ok := m.queues.selected()
+		if !ok {
+			return m, nil
+		}
+		return m.pauseToggle(name)
+	}
+	m.queues, _ = m.queues.Update(msg)
+	return m, nil
+}
+
+// queueKey handles the overview tab of an opened queue.
+func (m Model) queueKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if t, ok := m.tabKey(msg, 0); ok {
+		return m.openQueue(m.detail.name, t)
+	}
+	switch {
+	case key.Matches(msg, m.keys.Pause):
+		return m.pauseToggle(m.detail.name)
+	case key.Matches(msg, m.keys.Refresh):
+		return m.refreshNow()
 	}
 	var cmd tea.Cmd
-	m.queues, cmd = m.queues.Update(msg)
+	m.detail, cmd = m.detail.Update(msg)
 	return m, cmd
 }
 
-func (m Model) onFilterKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
-	var cmd tea.Cmd
-	m.status, cmd = m.status.Update(msg)
-	m.queues = m.queues.setFilter(m.status.filterValue())
-	return m, cmd
+// openQueue shows queue at tab t: 0 is the overview with charts, 1..7 the task states.
+func (m Model) openQueue(name string, t int) (tea.Model, tea.Cmd) {
+	if m.page == pageQueues {
+		m.stack = append(m.stack, pageQueues)
+	}
+	if t == 0 {
+		m.page = pageQueue
+		if m.detail.name != name {
+			m.detail = m.detail.open(name)
+		}
+		m.detail = m.detail.setData(m.view())
+		return m, fetchDaily(m.opts.Source, name)
+	}
+	m.detail.name = name
+	m.page = pageTasks
+	m.tasks = m.tasks.open(name, model.States()[t-1])
+	m.tasks.servers = m.servers
+	return m, m.tasksCmd()
 }
 
-func (m Model) openQueue() (tea.Model, tea.Cmd) {
-	name, ok := m.queues.selected()
-	if !ok {
-		return m, nil
+// tabKey reads a tab switch from a key: a digit, or next and previous.
+func (m Model) tabKey(msg tea.KeyMsg, current int) (int, bool) {
+	switch {
+	case key.Matches(msg, m.keys.Tab):
+		return int(msg.Runes[0] - '0'), true
+	case key.Matches(msg, m.keys.NextTab):
+		return (current + 1) % 8, true
+	case key.Matches(msg, m.keys.PrevTab):
+		return (current + 7) % 8, true
 	}
-	m.detail = m.detail.open(name)
-	m.detail = m.detail.setData(m.view())
-	m.page = pageQueue
-	return m, fetchDaily(m.opts.Source, name)
+	return 0, false
+}
+
+func (m Model) currentTab() int {
+	if m.page != pageTasks {
+		return 0
+	}
+	for i, s := range model.States() {
+		if s == m.tasks.state {
+			return i + 1
+		}
+	}
+	return 0
 }
 
 // toggle shows page p, or goes back when it is already in front.
 func (m Model) toggle(p page) Model {
 	if m.page == p {
-		return m.goBack()
+		mm, _ := m.goBack()
+		return mm.(Model)
 	}
-	if m.page != pageHelp && m.page != pageBreaches {
-		m.back = m.page
-	}
+	m.stack = append(m.stack, m.page)
 	m.page = p
 	return m
 }
 
-func (m Model) goBack() Model {
-	switch m.page {
-	case pageHelp, pageBreaches:
-		m.page = m.back
-	case pageQueue:
-		m.page = pageQueues
-	default:
+// goBack returns to the page before; on the queue table it clears the filter.
+func (m Model) goBack() (tea.Model, tea.Cmd) {
+	if m.page == pageTask {
+		m.task = m.task.forget().render()
+	}
+	if len(m.stack) == 0 {
 		if m.queues.filter != "" {
 			m.queues = m.queues.setFilter("")
 			m.status = m.status.say("filter cleared")
 		}
+		m.page = pageQueues
+		return m, nil
 	}
-	return m
+	m.page = m.stack[len(m.stack)-1]
+	m.stack = m.stack[:len(m.stack)-1]
+	if m.page == pageTasks {
+		return m, m.tasksCmd()
+	}
+	return m, nil
 }
 
 func (m Model) refreshNow() (tea.Model, tea.Cmd) {
@@ -316,32 +508,40 @@ func (m Model) onTick(msg tickMsg) (tea.Model, tea.Cmd) {
 }
 
 // onSnapshot applies a refresh. On error the last good data stays on screen, marked
-// stale, and the status bar says why.
+// stale, and the status bar says why. An open task list and task follow the refresh.
 func (m Model) onSnapshot(msg snapshotMsg) (tea.Model, tea.Cmd) {
 	if msg.gen != m.gen {
 		return m, nil
 	}
-	next := tick(m.opts.Refresh, m.gen)
 	if m.frozen {
 		return m, nil
 	}
+	cmds := []tea.Cmd{tick(m.opts.Refresh, m.gen)}
 	if msg.err != nil {
 		if m.lastErr == "" {
 			m.errSince = msg.at
 		}
 		m.lastErr = msg.err.Error()
-		return m, next
+		return m, cmds[0]
 	}
 	m.lastErr = ""
 	m.snap, m.haveSnap, m.lastGood = msg.snap, true, msg.at
 	m.history.Observe(msg.snap)
 	m.breaches.Evaluate(msg.snap.Time, m.history, m.opts.Rules)
-	return m.pushData(), next
+	switch {
+	case m.page == pageTasks && !m.modal.active():
+		cmds = append(cmds, m.tasksCmd())
+	case m.page == pageTask && !m.modal.active():
+		cmds = append(cmds, fetchTask(m.opts.Source, m.task.queue, m.task.id))
+	}
+	return m.pushData(), tea.Batch(cmds...)
 }
 
 func (m Model) onServers(msg serversMsg) (tea.Model, tea.Cmd) {
 	if msg.err == nil {
 		m.servers = msg.servers
+		m.tasks.servers, m.task.servers = msg.servers, msg.servers
+		m.serversV = m.serversV.setServers(msg.servers)
 	}
 	return m, tea.Tick(m.opts.ServersEvery, func(time.Time) tea.Msg { return serversTickMsg{} })
 }
@@ -377,36 +577,17 @@ func (m Model) pushData() Model {
 	m.queues = m.queues.setData(d)
 	m.detail = m.detail.setData(d)
 	m.breachV = m.breachV.setData(d)
+	m.task.now = d.snap.Time
+	m.task = m.task.render()
 	return m
 }
 
-func fetchSnapshot(src Source, gen int, extra []string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		snap, err := src.Refresh(ctx, extra)
-		return snapshotMsg{gen: gen, snap: snap, err: err, at: time.Now()}
+// queueStats is the latest refresh's figures for a queue.
+func (m Model) queueStats(name string) (model.QueueStats, bool) {
+	for _, q := range m.snap.Queues {
+		if q.Name == name {
+			return q, true
+		}
 	}
-}
-
-func fetchServers(src Source) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		s, err := src.Servers(ctx)
-		return serversMsg{servers: s, err: err, at: time.Now()}
-	}
-}
-
-func fetchDaily(src Source, queue string) tea.Cmd {
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		d, err := src.Daily(ctx, queue, 30)
-		return dailyMsg{queue: queue, days: d, err: err, at: time.Now()}
-	}
-}
-
-func tick(every time.Duration, gen int) tea.Cmd {
-	return tea.Tick(every, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
+	return model.QueueStats{}, false
 }

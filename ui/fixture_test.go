@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/asynqtop/asynqtop/model"
+	"github.com/asynqtop/asynqtop/source"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
@@ -74,4 +75,68 @@ func fixtureModel(w, h, n int) Model {
 		tm, _ = tm.Update(snapshotMsg{gen: 0, snap: fixtureSnapshot(i), at: at})
 	}
 	return tm.(Model)
+}
+
+func (fixtureSource) Workers(context.Context) ([]model.Worker, error) { return nil, nil }
+
+func (fixtureSource) Schedulers(context.Context) ([]model.SchedulerEntry, error) {
+	return nil, nil
+}
+
+func (fixtureSource) Tasks(_ context.Context, q source.TaskQuery) (model.TaskPage, error) {
+	tasks := fixtureTasks(q.Queue, q.State)
+	return model.TaskPage{Queue: q.Queue, State: q.State, Total: len(tasks), Tasks: tasks,
+		Time: fixtureTime}, nil
+}
+
+func (fixtureSource) Task(_ context.Context, queue, id string) (model.Task, error) {
+	for _, st := range model.States() {
+		for _, t := range fixtureTasks(queue, st) {
+			if t.ID == id {
+				return t, nil
+			}
+		}
+	}
+	return model.Task{}, source.ErrTaskNotFound
+}
+
+func (fixtureSource) Groups(context.Context, string, int) ([]source.GroupSize, bool, error) {
+	return []source.GroupSize{{Name: "digest", Size: 4}}, true, nil
+}
+
+func (fixtureSource) Find(context.Context, source.FindQuery, func(int, int)) (
+	source.FindResult, error,
+) {
+	return source.FindResult{}, nil
+}
+
+func (fixtureSource) TypeCounts(_ context.Context, _ string, _ model.State, _ int) (
+	source.TypeCountResult, error,
+) {
+	return source.TypeCountResult{Counts: map[string]int{"email:send": 3}, Exact: true,
+		Sampled: 3, Total: 3}, nil
+}
+
+// fixtureTasks are a few archived tasks with the shapes the browser must show: JSON,
+// a hostile error message, a missing record, a large one, a sealed payload.
+func fixtureTasks(queue string, state model.State) []model.Task {
+	if state != model.Archived {
+		return nil
+	}
+	failed := fixtureTime.Add(-3 * time.Minute)
+	return []model.Task{
+		{ID: "3f9c2d1e-aaaa-4b7e-9c1d-000000000001", Queue: queue, State: state,
+			HashState: "archived", Type: "email:send", Retry: 2, Retried: 2,
+			LastError: "smtp: 451 temporary failure", LastFailedAt: failed,
+			Payload: []byte(`{"to":"ana@example.com","template":"welcome"}`), PayloadSize: 44,
+			PayloadFetched: true},
+		{ID: "odd id/with spaces", Queue: queue, State: state, HashState: "archived",
+			Type: "webhook:deliver", Retry: 1, Retried: 1, LastFailedAt: failed,
+			LastError: "boom \x1b]52;c;aGVsbG8=\x07\x1b[2J\x1b[10;10H", PayloadSize: 3,
+			Payload: []byte{0xff, 0x00, 0x1b}, PayloadFetched: true},
+		{ID: "ghost-0001", Queue: queue, State: state, Problem: model.ProblemMissing,
+			Detail: "task data missing (ID ghost-0001)"},
+		{ID: "big-0001", Queue: queue, State: state, MsgSize: 8 << 20,
+			Problem: model.ProblemTooLarge, Detail: "8.0 MiB: open to read"},
+	}
 }

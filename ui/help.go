@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 )
 
@@ -39,10 +40,24 @@ func (p helpPane) Update(tea.KeyMsg) (helpPane, tea.Cmd) { return p, nil }
 func (p helpPane) View() string {
 	var b strings.Builder
 	b.WriteString(p.styles.Title.Render("keys") + p.styles.Muted.Render("  (esc or ? to go back)"))
-	b.WriteString("\n\n" + p.help.FullHelpView(p.keys.FullHelp()))
+	for _, g := range p.keys.helpGroups() {
+		b.WriteString("\n\n" + p.styles.Title.Render(g.title) + "\n")
+		p.help.Width = p.width
+		b.WriteString(p.help.FullHelpView(chunk(g.keys, 4)))
+	}
 	b.WriteString("\n\n" + p.styles.Muted.Width(max(20, p.width)).Render(
 		"Rows marked !! are critical, ! warning (thresholds from the config). "+
 			"Counts come from asynq's keys; rates from its lifetime counters. "+
-			"Times are Redis's clock; daily bars are UTC days."))
+			"Times are Redis's clock; daily bars are UTC days. Commands: "+commandHelp))
 	return fitBlock(b.String(), p.width, p.height)
+}
+
+// chunk splits keys into help columns of n.
+func chunk(keys []key.Binding, n int) [][]key.Binding {
+	var out [][]key.Binding
+	for len(keys) > n {
+		out = append(out, keys[:n])
+		keys = keys[n:]
+	}
+	return append(out, keys)
 }

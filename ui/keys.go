@@ -3,52 +3,99 @@ package ui
 import "github.com/charmbracelet/bubbles/key"
 
 // KeyMap is asynqtop's one keymap. The help screen and the status bar hints are
-// generated from it, so they are always true to what the keys do.
+// generated from it, so they are always true to what the keys do. Some keys mean one
+// thing in the queue table and another in a task list (r refreshes the table and
+// requeues a task; space freezes the table and marks a task): help lists them by context.
 type KeyMap struct {
-	Up       key.Binding
-	Down     key.Binding
-	Top      key.Binding
-	Bottom   key.Binding
-	Open     key.Binding
-	Back     key.Binding
-	Filter   key.Binding
-	Sort     key.Binding
-	Refresh  key.Binding
-	Freeze   key.Binding
-	Breaches key.Binding
-	Help     key.Binding
-	Quit     key.Binding
+	Up, Down, Top, Bottom, PageDown, PageUp key.Binding
+	Open, Back, Filter, Command, Help, Quit key.Binding
+
+	Sort, Refresh, Freeze, Breaches, Servers, Scheduler key.Binding
+
+	NextTab, PrevTab, Tab, Order, Mark, Types key.Binding
+
+	Pause, Requeue, RequeueAll, Delete, Archive, Cancel key.Binding
+
+	Decrypt, Mask, Copy key.Binding
 }
 
 // DefaultKeyMap returns the keys asynqtop ships with, following k9s habits.
 func DefaultKeyMap() KeyMap {
+	b := func(keys []string, help, desc string) key.Binding {
+		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, desc))
+	}
 	return KeyMap{
-		Up:       key.NewBinding(key.WithKeys("k", "up"), key.WithHelp("↑/k", "up")),
-		Down:     key.NewBinding(key.WithKeys("j", "down"), key.WithHelp("↓/j", "down")),
-		Top:      key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "top")),
-		Bottom:   key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "bottom")),
-		Open:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "open")),
-		Back:     key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "back")),
-		Filter:   key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		Sort:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sort")),
-		Refresh:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh")),
-		Freeze:   key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "freeze")),
-		Breaches: key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "breaches")),
-		Help:     key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:     key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Up:       b([]string{"k", "up"}, "↑/k", "up"),
+		Down:     b([]string{"j", "down"}, "↓/j", "down"),
+		Top:      b([]string{"g", "home"}, "g", "first"),
+		Bottom:   b([]string{"G", "end"}, "G", "last"),
+		PageDown: b([]string{"ctrl+f", "pgdown"}, "ctrl+f", "next page"),
+		PageUp:   b([]string{"ctrl+b", "pgup"}, "ctrl+b", "previous page"),
+		Open:     b([]string{"enter"}, "enter", "open"),
+		Back:     b([]string{"esc"}, "esc", "back"),
+		Filter:   b([]string{"/"}, "/", "filter"),
+		Command:  b([]string{":"}, ":", "command"),
+		Help:     b([]string{"?"}, "?", "help"),
+		Quit:     b([]string{"q", "ctrl+c"}, "q", "quit"),
+
+		Sort:      b([]string{"s"}, "s", "sort"),
+		Refresh:   b([]string{"r", "ctrl+r"}, "r", "refresh"),
+		Freeze:    b([]string{" "}, "space", "freeze"),
+		Breaches:  b([]string{"b"}, "b", "breaches"),
+		Servers:   b([]string{"S"}, "S", "servers"),
+		Scheduler: b([]string{"C"}, "C", "scheduler"),
+
+		NextTab: b([]string{"tab", "l", "right"}, "tab/l", "next state"),
+		PrevTab: b([]string{"shift+tab", "h", "left"}, "shift+tab/h", "previous state"),
+		Tab: b([]string{"0", "1", "2", "3", "4", "5", "6", "7"}, "0-7",
+			"overview, pending, active, scheduled, retry, archived, completed, aggregating"),
+		Order: b([]string{"o"}, "o", "newest/oldest first"),
+		Mark:  b([]string{" "}, "space", "mark"),
+		Types: b([]string{"t"}, "t", "count by type"),
+
+		Pause:      b([]string{"p"}, "p", "pause/unpause queue"),
+		Requeue:    b([]string{"r"}, "r", "requeue (marked)"),
+		RequeueAll: b([]string{"R"}, "R", "requeue all"),
+		Delete:     b([]string{"d"}, "d", "delete"),
+		Archive:    b([]string{"a"}, "a", "archive"),
+		Cancel:     b([]string{"c"}, "c", "cancel active"),
+
+		Decrypt: b([]string{"x"}, "x", "decrypt payload"),
+		Mask:    b([]string{"m"}, "m", "show/mask fields"),
+		Copy:    b([]string{"y"}, "y", "copy ID"),
 	}
 }
 
-// ShortHelp lists the keys shown in the status bar.
-func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Open, k.Back, k.Filter, k.Sort, k.Breaches, k.Freeze, k.Help, k.Quit}
+// shortHelp lists the keys shown in the status bar for a page.
+func (k KeyMap) shortHelp(p page) []key.Binding {
+	switch p {
+	case pageTasks:
+		return []key.Binding{k.Open, k.Back, k.NextTab, k.Mark, k.Requeue, k.Delete,
+			k.Archive, k.Command, k.Help}
+	case pageTask:
+		return []key.Binding{k.Back, k.Decrypt, k.Mask, k.Requeue, k.Delete, k.Help}
+	case pageQueue:
+		return []key.Binding{k.Back, k.NextTab, k.Tab, k.Pause, k.Command, k.Help, k.Quit}
+	}
+	return []key.Binding{k.Open, k.Filter, k.Sort, k.Pause, k.Breaches, k.Freeze,
+		k.Command, k.Help, k.Quit}
 }
 
-// FullHelp lists every key, in columns, for the help screen.
-func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Up, k.Down, k.Top, k.Bottom},
-		{k.Open, k.Back, k.Filter, k.Sort},
-		{k.Refresh, k.Freeze, k.Breaches, k.Help, k.Quit},
+// helpGroups lists every key by context for the help screen.
+func (k KeyMap) helpGroups() []helpGroup {
+	return []helpGroup{
+		{"everywhere", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.Open, k.Back,
+			k.Command, k.Breaches, k.Servers, k.Scheduler, k.Help, k.Quit}},
+		{"queue table", []key.Binding{k.Filter, k.Sort, k.Refresh, k.Freeze, k.Pause}},
+		{"queue", []key.Binding{k.Tab, k.NextTab, k.PrevTab, k.Pause}},
+		{"task list", []key.Binding{k.PageDown, k.PageUp, k.Order, k.Mark, k.Filter,
+			k.Types, k.Requeue, k.RequeueAll, k.Delete, k.Archive, k.Cancel}},
+		{"task", []key.Binding{k.Decrypt, k.Mask, k.Copy, k.Requeue, k.Delete, k.Archive}},
 	}
+}
+
+// helpGroup is one context's keys on the help screen.
+type helpGroup struct {
+	title string
+	keys  []key.Binding
 }

@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/asynqtop/asynqtop/model"
+	"github.com/asynqtop/asynqtop/source"
+	"github.com/asynqtop/asynqtop/source/actions"
 )
 
 // tickMsg asks for the next refresh; gen drops ticks made stale by a manual refresh.
@@ -33,4 +35,84 @@ type dailyMsg struct {
 	days  []model.DailyStat
 	err   error
 	at    time.Time
+}
+
+// tasksMsg carries one page of a state's tasks.
+type tasksMsg struct {
+	gen   int
+	query source.TaskQuery
+	page  model.TaskPage
+	err   error
+	at    time.Time
+}
+
+// groupsMsg carries a queue's aggregation groups.
+type groupsMsg struct {
+	queue    string
+	groups   []source.GroupSize
+	complete bool
+	err      error
+	at       time.Time
+}
+
+// taskMsg carries one task read in full.
+type taskMsg struct {
+	queue, id string
+	task      model.Task
+	err       error
+	at        time.Time
+}
+
+// previewMsg carries what an action would do, for the confirmation dialog.
+type previewMsg struct {
+	op     actions.Op
+	impact actions.Impact
+	err    error
+	at     time.Time
+}
+
+// progressMsg reports a bulk action's progress; next waits for the following report.
+type progressMsg struct {
+	done, total int
+	next        func() any
+}
+
+// actionMsg carries an action's outcome.
+type actionMsg struct {
+	op     actions.Op
+	result actions.Result
+	err    error
+	at     time.Time
+}
+
+// workersMsg carries the workers' and schedulers' state for the servers view.
+type workersMsg struct {
+	workers    []model.Worker
+	schedulers []model.SchedulerEntry
+	err        error
+	at         time.Time
+}
+
+// typesMsg carries a count of tasks by type.
+type typesMsg struct {
+	queue  string
+	state  model.State
+	result source.TypeCountResult
+	err    error
+	at     time.Time
+}
+
+// findMsg carries the result of :find.
+type findMsg struct {
+	query  source.FindQuery
+	result source.FindResult
+	err    error
+	at     time.Time
+}
+
+// auditedMsg reports the audit line of a decrypt-view: the plaintext is shown only once
+// it is written.
+type auditedMsg struct {
+	id  string
+	err error
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/asynqtop/asynqtop/model"
 	"github.com/asynqtop/asynqtop/model/text"
 	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 )
@@ -83,71 +84,91 @@ func (m Model) problemLine() string {
 	return m.styles.Stale.Render(msg)
 }
 
-// statusBar is the bottom line: the filter prompt while filtering, else the last
-// message for a few seconds, else the short help generated from the keymap.
+// statusBar is the bottom line: the filter or command prompt while one is open, else
+// the last message, else the short help generated from the keymap for the page.
 type statusBar struct {
-	styles    Styles
-	keys      KeyMap
-	help      help.Model
-	input     textinput.Model
-	filtering bool
-	msg       string
+	styles Styles
+	help   help.Model
+	input  textinput.Model
+	// mode is "" when no prompt is open, "/" while filtering, ":" for a command.
+	mode string
+	msg  string
+	bad  bool
 }
 
-func newStatusBar(st Styles, keys KeyMap) statusBar {
+func newStatusBar(st Styles, _ KeyMap) statusBar {
 	in := textinput.New()
-	in.Prompt = "/"
-	in.Placeholder = "queue name"
-	in.CharLimit = 200
+	in.CharLimit = 1024
+	in.ShowSuggestions = true
 	h := help.New()
 	h.Styles.ShortKey = st.Help.Bold(true)
 	h.Styles.ShortDesc = st.Help
 	h.Styles.ShortSeparator = st.Help
-	return statusBar{styles: st, keys: keys, help: h, input: in}
+	return statusBar{styles: st, help: h, input: in}
 }
 
+func (s statusBar) editing() bool { return s.mode != "" }
+
 func (s statusBar) startFilter(current string) statusBar {
-	s.filtering = true
+	s.mode, s.input.Prompt, s.input.Placeholder = "/", "/", "filter"
+	s.input.SetSuggestions(nil)
 	s.input.SetValue(current)
 	s.input.CursorEnd()
 	s.input.Focus()
 	return s
 }
 
-func (s statusBar) filterValue() string { return s.input.Value() }
+// startCommand opens the command line with completions (tab accepts one).
+func (s statusBar) startCommand(suggestions []string) statusBar {
+	s.mode, s.input.Prompt, s.input.Placeholder = ":", ":", "pause QUEUE, requeue QUEUE archived, find TEXT…"
+	s.input.SetSuggestions(suggestions)
+	s.input.SetValue("")
+	s.input.Focus()
+	return s
+}
 
-// Update handles keys while the filter prompt is open: enter keeps the filter, esc
-// clears it, anything else edits it.
+func (s statusBar) value() string { return s.input.Value() }
+
+// close ends the prompt.
+func (s statusBar) close() statusBar {
+	s.mode = ""
+	s.input.Blur()
+	return s
+}
+
+// Update edits the prompt.
 func (s statusBar) Update(msg tea.KeyMsg) (statusBar, tea.Cmd) {
-	switch msg.Type {
-	case tea.KeyEnter:
-		s.filtering = false
-		s.input.Blur()
-		return s, nil
-	case tea.KeyEsc:
-		s.filtering = false
-		s.input.SetValue("")
-		s.input.Blur()
-		return s, nil
-	}
 	var cmd tea.Cmd
 	s.input, cmd = s.input.Update(msg)
 	return s, cmd
 }
 
 func (s statusBar) say(msg string) statusBar {
-	s.msg = msg
+	s.msg, s.bad = msg, false
 	return s
 }
 
-// View renders the status bar at width w.
-func (s statusBar) View(w int) string {
-	if s.filtering {
-		return fit(s.input.View()+s.styles.Muted.Render("  enter keep · esc clear"), w)
+// fail shows an error the person should read; it stays until the next message.
+func (s statusBar) fail(msg string) statusBar {
+	s.msg, s.bad = msg, true
+	return s
+}
+
+// View renders the status bar at width w with the page's keys.
+func (s statusBar) View(w int, keys []key.Binding) string {
+	if s.mode != "" {
+		hint := "  enter run · tab complete · esc cancel"
+		if s.mode == "/" {
+			hint = "  enter keep · esc clear"
+		}
+		return fit(s.input.View()+s.styles.Muted.Render(hint), w)
 	}
 	s.help.Width = w
-	hint := s.help.ShortHelpView(s.keys.ShortHelp())
-	if s.msg != "" {
+	hint := s.help.ShortHelpView(keys)
+	switch {
+	case s.msg != "" && s.bad:
+		return fit(s.styles.StatusErr.Render(text.Clean(s.msg)), w)
+	case s.msg != "":
 		hint = s.styles.StatusBar.Render(text.Clean(s.msg)) + "  " + hint
 	}
 	return fit(hint, w)

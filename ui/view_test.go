@@ -4,19 +4,45 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/golden"
 )
 
-// keys sends key presses to a model.
+// keys sends key presses to a model and feeds it what their commands return, as the
+// program would, leaving out timers (a command that does not answer at once).
 func keys(m Model, ks ...tea.KeyMsg) Model {
 	var tm tea.Model = m
 	for _, k := range ks {
-		tm, _ = tm.Update(k)
+		var cmd tea.Cmd
+		tm, cmd = tm.Update(k)
+		tm = settle(tm, cmd, 0)
 	}
 	return tm.(Model)
+}
+
+func settle(tm tea.Model, cmd tea.Cmd, depth int) tea.Model {
+	if cmd == nil || depth > 5 {
+		return tm
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	var msg tea.Msg
+	select {
+	case msg = <-done:
+	case <-time.After(50 * time.Millisecond):
+		return tm
+	}
+	if batch, ok := msg.(tea.BatchMsg); ok {
+		for _, c := range batch {
+			tm = settle(tm, c, depth+1)
+		}
+		return tm
+	}
+	tm, cmd = tm.Update(msg)
+	return settle(tm, cmd, depth+1)
 }
 
 func runes(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
@@ -40,6 +66,14 @@ func TestViewGolden(t *testing.T) {
 		"breaches": func(m Model) Model { return keys(m, runes("b")) },
 		"help":     func(m Model) Model { return keys(m, runes("?")) },
 		"filter":   func(m Model) Model { return keys(m, runes("/"), runes("w"), enter) },
+		"tasks":    func(m Model) Model { return keys(m, runes("j"), enter, runes("5")) },
+		"task": func(m Model) Model {
+			return keys(m, runes("j"), enter, runes("5"), runes("j"), enter)
+		},
+		"types": func(m Model) Model { return keys(m, runes("j"), enter, runes("5"), runes("t")) },
+		"readonly": func(m Model) Model {
+			return keys(m, runes("j"), enter, runes("5"), runes("r"))
+		},
 	}
 	for size, wh := range sizes {
 		for page, open := range pages {

@@ -1,0 +1,124 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/asynqtop/asynqtop/model/text"
+	"github.com/asynqtop/asynqtop/source/actions"
+	"github.com/charmbracelet/bubbles/progress"
+	"github.com/charmbracelet/bubbles/textinput"
+	"github.com/charmbracelet/lipgloss"
+)
+
+// modalKind is what the dialog over the pane is doing.
+type modalKind int
+
+const (
+	modalNone modalKind = iota
+	modalConfirm
+	modalProgress
+)
+
+// modal is the confirmation dialog of an action, then its progress bar while it runs.
+type modal struct {
+	kind   modalKind
+	op     actions.Op
+	impact actions.Impact
+	// name is where the operator types the queue name when the action is large.
+	name   textinput.Model
+	bar    progress.Model
+	done   int
+	total  int
+	cancel func()
+}
+
+func (m modal) active() bool { return m.kind != modalNone }
+
+// confirmDialog opens the dialog for op with what it would do.
+func confirmDialog(op actions.Op, impact actions.Impact) modal {
+	in := textinput.New()
+	in.Prompt = "type the queue name to confirm: "
+	in.CharLimit = 1024
+	if impact.TypeQueueName {
+		in.Focus()
+	}
+	return modal{kind: modalConfirm, op: op, impact: impact, name: in}
+}
+
+// progressDialog shows a bulk action under way; cancel stops it between batches.
+func progressDialog(op actions.Op, cancel func()) modal {
+	return modal{kind: modalProgress, op: op, bar: progress.New(progress.WithDefaultGradient()),
+		cancel: cancel}
+}
+
+// confirmed reports whether the dialog's answer lets the action go ahead.
+func (m modal) nameMatches() bool { return m.name.Value() == m.op.Queue }
+
+// View draws the dialog in the middle of the body.
+func (m modal) View(st Styles, w, h int) string {
+	var lines []string
+	switch m.kind {
+	case modalConfirm:
+		lines = m.confirmLines(st, w)
+	case modalProgress:
+		lines = m.progressLines(st, w)
+	}
+	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1).
+		Width(min(w-4, 96)).Render(strings.Join(lines, "\n"))
+	return fitBlock(lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, box), w, h)
+}
+
+func (m modal) confirmLines(st Styles, w int) []string {
+	width := min(w-8, 92)
+	lines := []string{st.Title.Render(describeOp(m.op, m.impact.Count))}
+	for _, e := range m.impact.Effects {
+		for _, l := range text.Wrap(text.Clean(e), width-2) {
+			lines = append(lines, st.Warn.Render("• "+l))
+		}
+	}
+	lines = append(lines, "")
+	if m.impact.TypeQueueName {
+		lines = append(lines, fmt.Sprintf("more than %d tasks: type the queue name (%s)",
+			actions.ConfirmByName, text.Clean(m.op.Queue)))
+		lines = append(lines, m.name.View(), st.Muted.Render("enter confirm · esc cancel"))
+		return lines
+	}
+	return append(lines, st.Muted.Render("y confirm · n or esc cancel"))
+}
+
+func (m modal) progressLines(st Styles, w int) []string {
+	pct := 0.0
+	if m.total > 0 {
+		pct = float64(m.done) / float64(m.total)
+	}
+	m.bar.Width = min(w-12, 80)
+	return []string{
+		st.Title.Render(describeOp(m.op, m.total) + " — in batches"),
+		m.bar.ViewAs(pct),
+		fmt.Sprintf("%d of %d handled", m.done, m.total),
+		st.Muted.Render("esc stops after the current batch"),
+	}
+}
+
+// describeOp says an action in a sentence naming the queue, state and exact count.
+func describeOp(op actions.Op, n int) string {
+	q := text.Truncate(op.Queue, 40)
+	switch op.Kind {
+	case actions.Pause:
+		return fmt.Sprintf("Pause queue %s? (%d pending stay queued)", q, n)
+	case actions.Unpause:
+		return fmt.Sprintf("Unpause queue %s? This releases a backlog of %d pending tasks.", q, n)
+	}
+	verb := map[actions.Kind]string{actions.Run: "Requeue", actions.Delete: "Delete",
+		actions.Archive: "Archive"}[op.Kind]
+	scope := fmt.Sprintf("%d", n)
+	if op.All {
+		scope = fmt.Sprintf("all %d", n)
+	}
+	word := "tasks"
+	if n == 1 {
+		word = "task"
+	}
+	return fmt.Sprintf("%s %s %s %s in queue %s?", verb, scope, op.State, word, q)
+}
