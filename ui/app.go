@@ -366,12 +366,14 @@ func (m Model) queuesKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		m.queues = m.queues.cycleSort()
 		m.status = m.status.say("sorted by " + m.queues.sortName())
 		return m, nil
-	case key.Matches(msg, m.keys.Open):
+	case key.Matches(msg, m.keys.Open), key.Matches(msg, m.keys.Tab):
+		// A digit opens the queue at that state's tab: 5 is its dead (archived) tasks.
 		name, ok := m.queues.selected()
 		if !ok {
 			return m, nil
 		}
-		return m.openQueue(name, 0)
+		t, _ := m.tabKey(msg, 0)
+		return m.openQueue(name, t)
 	case key.Matches(msg, m.keys.Refresh):
 		return m.refreshNow()
 	case key.Matches(msg, m.keys.Freeze):

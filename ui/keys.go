@@ -48,7 +48,8 @@ func DefaultKeyMap() KeyMap {
 		NextTab: b([]string{"tab", "l", "right"}, "tab/l", "next state"),
 		PrevTab: b([]string{"shift+tab", "h", "left"}, "shift+tab/h", "previous state"),
 		Tab: b([]string{"0", "1", "2", "3", "4", "5", "6", "7"}, "0-7",
-			"overview, pending, active, scheduled, retry, archived, completed, aggregating"),
+			"tab: 0 overview 1 pending 2 active 3 scheduled 4 retry 5 archived 6 completed "+
+				"7 aggregating"),
 		Order: b([]string{"o"}, "o", "newest/oldest first"),
 		Mark:  b([]string{" "}, "space", "mark"),
 		Types: b([]string{"t"}, "t", "count by type"),
@@ -77,7 +78,7 @@ func (k KeyMap) shortHelp(p page) []key.Binding {
 	case pageQueue:
 		return []key.Binding{k.Back, k.NextTab, k.Tab, k.Pause, k.Command, k.Help, k.Quit}
 	}
-	return []key.Binding{k.Open, k.Filter, k.Sort, k.Pause, k.Breaches, k.Freeze,
+	return []key.Binding{k.Open, k.Tab, k.Filter, k.Sort, k.Pause, k.Breaches, k.Freeze,
 		k.Command, k.Help, k.Quit}
 }
 
@@ -86,7 +87,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 	return []helpGroup{
 		{"everywhere", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.Open, k.Back,
 			k.Command, k.Breaches, k.Servers, k.Scheduler, k.Help, k.Quit}},
-		{"queue table", []key.Binding{k.Filter, k.Sort, k.Refresh, k.Freeze, k.Pause}},
+		{"queue table", []key.Binding{k.Filter, k.Sort, k.Refresh, k.Freeze, k.Pause, k.Tab}},
 		{"queue", []key.Binding{k.Tab, k.NextTab, k.PrevTab, k.Pause}},
 		{"task list", []key.Binding{k.PageDown, k.PageUp, k.Order, k.Mark, k.Filter,
 			k.Types, k.Requeue, k.RequeueAll, k.Delete, k.Archive, k.Cancel}},

@@ -22,7 +22,10 @@ type queuesPane struct {
 	rows   []model.QueueStats
 	cursor string
 	// at is the cursor's last row, where it stays when its queue disappears.
-	at     int
+	at int
+	// moved is false until the person moves the cursor: till then it stays on the first
+	// row, whichever queue that is as queues appear.
+	moved  bool
 	offset int
 	filter string
 	sortBy int
@@ -83,7 +86,7 @@ func (p queuesPane) Update(msg tea.KeyMsg) (queuesPane, tea.Cmd) {
 		i = len(p.rows) - 1
 	}
 	i = max(0, min(i, len(p.rows)-1))
-	p.cursor, p.at = p.rows[i].Name, i
+	p.cursor, p.at, p.moved = p.rows[i].Name, i, true
 	return p.clamp(), nil
 }
 
@@ -111,6 +114,9 @@ func (p queuesPane) rebuild() queuesPane {
 	p.lines = make(map[string]string, len(p.rows))
 	if len(p.rows) > 0 {
 		p.at = p.index()
+		if !p.moved {
+			p.at = 0
+		}
 		p.cursor = p.rows[p.at].Name
 	}
 	return p.clamp()

@@ -219,7 +219,7 @@ func (p taskPane) stateText() string {
 	if t.HashState != "" && t.HashState != string(t.State) {
 		s += " (its record says " + t.HashState + ")"
 	}
-	if len(t.ListedIn) > 0 {
+	if len(t.ListedIn) > 0 && !(len(t.ListedIn) == 1 && t.ListedIn[0] == t.State) {
 		names := make([]string, len(t.ListedIn))
 		for i, st := range t.ListedIn {
 			names[i] = string(st)

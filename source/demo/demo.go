@@ -19,7 +19,7 @@ import (
 )
 
 // SealFunc seals the payload of a task of the given type before it is enqueued; the demo
-// uses it for the "payments" queue so the dashboard can show envelopes.
+// uses it for the "billing" queue so the dashboard can show envelopes.
 type SealFunc func(taskType string, payload []byte) ([]byte, error)
 
 // Options tune the demo; the zero value gives the defaults.
@@ -29,7 +29,7 @@ type Options struct {
 	Seed int64
 	// Logger receives asynq's warnings and the demo's own troubles; nil discards them.
 	Logger *slog.Logger
-	// Seal, when set, seals the payloads of the "payments" queue.
+	// Seal, when set, seals the payloads of the "billing" queue (listed first, so decrypt-view is a few keys away).
 	Seal SealFunc
 }
 

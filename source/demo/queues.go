@@ -12,7 +12,7 @@ const (
 	queueCritical = "critical" // fast and few
 	queueDefault  = "default"  // steady mixed work
 	queueEmails   = "emails"   // bursty newsletters, transient SMTP failures, digest groups
-	queuePayments = "payments" // sealed payloads, declines go straight to the archive
+	queuePayments = "billing"  // sealed payloads, declines go straight to the archive
 	queueReports  = "reports"  // slow, mostly scheduled
 	queueWebhooks = "webhooks" // one dead endpoint keeps the archive growing
 	queueLow      = "low"      // paused at start with a backlog
