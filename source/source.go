@@ -1,6 +1,6 @@
-// Package source is the only code in asynqtop that talks to Redis or asynq. Its refresh
-// path reads asynq v0.26.0's key layout directly with pipelined plain commands (never a
-// Lua script, never a write); operator actions go through asynq's Inspector.
+// Package source is the only code in asynqtop that talks to Redis. Its read paths use
+// asynq v0.26.0's key layout directly with pipelined plain commands (never a Lua script,
+// never a write); operator actions live in source/actions.
 package source
 
 import (
