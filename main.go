@@ -61,7 +61,8 @@ func rootCmd() *cobra.Command {
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&f.config, "config", config.DefaultPath(), "config file (TOML); missing = defaults")
-	pf.StringVar(&f.redis, "redis", "", "Redis URL redis://[user[:pass]@]host:port/db, rediss:// for TLS")
+	pf.StringVar(&f.redis, "redis", "",
+		"Redis URL redis://[user[:pass]@]host:port/db, rediss:// for TLS")
 	pf.StringVar(&f.passwordFile, "password-file", "", "file whose first line is the Redis password")
 	pf.DurationVar(&f.refresh, "refresh", 0, "refresh interval (default 1s, minimum 250ms)")
 	pf.BoolVar(&f.debug, "debug", false, "write a debug log to the user cache directory")

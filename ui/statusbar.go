@@ -120,7 +120,8 @@ func (s statusBar) startFilter(current string) statusBar {
 
 // startCommand opens the command line with completions (tab accepts one).
 func (s statusBar) startCommand(suggestions []string) statusBar {
-	s.mode, s.input.Prompt, s.input.Placeholder = ":", ":", "pause QUEUE, requeue QUEUE archived, find TEXT…"
+	s.mode, s.input.Prompt = ":", ":"
+	s.input.Placeholder = "pause QUEUE, requeue QUEUE archived, find TEXT…"
 	s.input.SetSuggestions(suggestions)
 	s.input.SetValue("")
 	s.input.Focus()

@@ -288,7 +288,9 @@ type taskColumn struct {
 
 func taskColumns(w int) []taskColumn {
 	cols := []taskColumn{
-		{"ID", 14, func(t model.Task, _ time.Time, _ bool) string { return text.TruncateMiddle(t.ID, 14) }},
+		{"ID", 14, func(t model.Task, _ time.Time, _ bool) string {
+			return text.TruncateMiddle(t.ID, 14)
+		}},
 		{"TYPE", 16, taskTypeCell},
 		{"AGE", 6, taskAgeCell},
 		{"RETRY", 5, func(t model.Task, _ time.Time, _ bool) string {

@@ -29,7 +29,8 @@ type Options struct {
 	Seed int64
 	// Logger receives asynq's warnings and the demo's own troubles; nil discards them.
 	Logger *slog.Logger
-	// Seal, when set, seals the payloads of the "billing" queue (listed first, so decrypt-view is a few keys away).
+	// Seal, when set, seals the payloads of the "billing" queue (listed first, so
+	// decrypt-view is a few keys away).
 	Seal SealFunc
 }
 

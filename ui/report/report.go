@@ -180,7 +180,8 @@ func writeTable(w io.Writer, out Output) error {
 			fmt.Fprintf(w, "error in queue %s: %s\n", text.Truncate(q.Name, 40), text.Clean(q.Error))
 		}
 	}
-	_, err := fmt.Fprintf(w, "%d queues, %d servers; %s\n", len(out.Queues), len(out.Servers), out.Note)
+	_, err := fmt.Fprintf(w, "%d queues, %d servers; %s\n", len(out.Queues),
+		len(out.Servers), out.Note)
 	return err
 }
 
