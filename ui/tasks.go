@@ -214,9 +214,9 @@ func (p tasksPane) View(now time.Time) string {
 	case len(rows) == 0:
 		b.WriteString("\n" + p.styles.Muted.Render("no "+string(p.state)+" tasks"))
 	}
-	live := model.LiveServers(p.servers, now)
+	env := rowEnv{now: now, servers: p.servers}
 	for i, t := range rows {
-		line := p.row(cols, t, now, live)
+		line := p.row(cols, t, env)
 		if i == p.at {
 			line = p.styles.Selected.Render(ansi.Strip(line))
 		}
@@ -263,14 +263,14 @@ func (p tasksPane) footer() string {
 	return p.styles.Muted.Render(s)
 }
 
-func (p tasksPane) row(cols []taskColumn, t model.Task, now time.Time, live bool) string {
+func (p tasksPane) row(cols []taskColumn, t model.Task, e rowEnv) string {
 	mark := " "
 	if p.marks[t.ID] {
 		mark = "*"
 	}
 	cells := []string{mark}
 	for _, c := range cols {
-		cells = append(cells, text.Pad(c.cell(t, now, live), c.width))
+		cells = append(cells, text.Pad(c.cell(t, e), c.width))
 	}
 	line := strings.Join(cells, " ")
 	if t.Problem != model.ProblemNone && t.Problem != model.ProblemTooLarge {
@@ -283,22 +283,29 @@ func (p tasksPane) row(cols []taskColumn, t model.Task, now time.Time, live bool
 type taskColumn struct {
 	title string
 	width int
-	cell  func(t model.Task, now time.Time, live bool) string
+	cell  func(t model.Task, e rowEnv) string
+}
+
+// rowEnv is what a task row's cells need beyond the task: Redis's clock and the servers,
+// to say when a due task runs and whether an active one is stuck.
+type rowEnv struct {
+	now     time.Time
+	servers []model.Server
 }
 
 func taskColumns(w int) []taskColumn {
 	cols := []taskColumn{
-		{"ID", 14, func(t model.Task, _ time.Time, _ bool) string {
+		{"ID", 14, func(t model.Task, _ rowEnv) string {
 			return text.TruncateMiddle(t.ID, 14)
 		}},
 		{"TYPE", 16, taskTypeCell},
 		{"AGE", 6, taskAgeCell},
-		{"RETRY", 5, func(t model.Task, _ time.Time, _ bool) string {
+		{"RETRY", 5, func(t model.Task, _ rowEnv) string {
 			return fmt.Sprintf("%d/%d", t.Retried, t.Retry)
 		}},
 		{"NEXT", 11, taskNextCell},
-		{"SIZE", 8, func(t model.Task, _ time.Time, _ bool) string { return taskSize(t) }},
-		{"LAST ERROR", 24, func(t model.Task, _ time.Time, _ bool) string { return t.LastError }},
+		{"SIZE", 8, func(t model.Task, _ rowEnv) string { return taskSize(t) }},
+		{"LAST ERROR", 24, func(t model.Task, _ rowEnv) string { return t.LastError }},
 	}
 	used := 1
 	for _, c := range cols {
@@ -322,7 +329,7 @@ func taskHeader(cols []taskColumn) string {
 	return strings.Join(cells, " ")
 }
 
-func taskTypeCell(t model.Task, _ time.Time, _ bool) string {
+func taskTypeCell(t model.Task, _ rowEnv) string {
 	switch t.Problem {
 	case model.ProblemMissing:
 		return "(missing)"
@@ -338,7 +345,7 @@ func taskTypeCell(t model.Task, _ time.Time, _ bool) string {
 }
 
 // taskAgeCell is how long the task has been in its state, as far as asynq records it.
-func taskAgeCell(t model.Task, now time.Time, _ bool) string {
+func taskAgeCell(t model.Task, e rowEnv) string {
 	var since time.Time
 	switch t.State {
 	case model.Pending:
@@ -351,30 +358,30 @@ func taskAgeCell(t model.Task, now time.Time, _ bool) string {
 	if since.IsZero() {
 		return "?"
 	}
-	return shortDuration(now.Sub(since))
+	return shortDuration(e.now.Sub(since))
 }
 
-func taskNextCell(t model.Task, now time.Time, live bool) string {
+func taskNextCell(t model.Task, e rowEnv) string {
 	switch t.State {
 	case model.Scheduled, model.Retry:
 		if t.Score.IsZero() {
 			return "?"
 		}
-		s := model.NextRun(t.Score, now, true)
-		if !live && t.Score.Before(now) {
-			s += " !"
+		s := model.NextRun(t.Score, e.now, true)
+		if !model.LiveServers(e.servers, e.now) && t.Score.Before(e.now) {
+			s += " (no server)"
 		}
 		return s
 	case model.Active:
-		if !t.Leased {
-			return "STUCK?"
+		if model.StuckReason(t, e.servers, e.now) != "" {
+			return "STUCK"
 		}
 	}
 	return ""
 }
 
 // taskPreviewCell is a one-line look at the payload, or what is wrong with the record.
-func taskPreviewCell(t model.Task, _ time.Time, _ bool) string {
+func taskPreviewCell(t model.Task, _ rowEnv) string {
 	switch {
 	case t.Problem == model.ProblemMissing:
 		return "task data missing (ID " + t.ID + ")"
