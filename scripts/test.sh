@@ -9,7 +9,18 @@ cd "$(dirname "$0")/.."
 FUZZTIME="${FUZZTIME:-50000x}"
 
 go vet ./...
-go test -count=1 -timeout 15m ./...
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+# -v for the count of tests; only package lines and failures are shown.
+status=0
+go test -v -count=1 -timeout 15m ./... >"$log" 2>&1 || status=$?
+grep -E '^(ok|FAIL|---|panic:|\s+\S+_test\.go:[0-9]+:)|no test files' "$log" | grep -v '^--- PASS' || true
+passed=$(grep -c '^--- PASS' "$log" || true)
+failed=$(grep -c '^--- FAIL' "$log" || true)
+if [ "$status" -ne 0 ]; then
+  echo "tests: $passed passed, $failed failed"
+  exit "$status"
+fi
 
 # go test runs one fuzz target per invocation; list them and run each for $FUZZTIME inputs.
 fuzzed=0
@@ -26,3 +37,4 @@ for pkg in $(go list ./...); do
   done
 done
 echo "fuzz: $fuzzed targets ran for $FUZZTIME each without a failure"
+echo "tests: $passed passed, $failed failed"
