@@ -23,6 +23,7 @@ type Source interface {
 	Target() string
 	Refresh(ctx context.Context, extra []string) (model.Snapshot, error)
 	Daily(ctx context.Context, queue string, days int) ([]model.DailyStat, error)
+	Memory(ctx context.Context, queue string) (model.Memory, error)
 	Servers(ctx context.Context) ([]model.Server, error)
 	Workers(ctx context.Context) ([]model.Worker, error)
 	Schedulers(ctx context.Context) ([]model.SchedulerEntry, error)
@@ -206,6 +207,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onServers(msg)
 	case dailyMsg:
 		m.detail = m.detail.setDaily(msg)
+	case memoryMsg:
+		var cmd tea.Cmd
+		m.detail, cmd = m.detail.setMemory(msg)
+		return m, cmd
+	case memoryTickMsg:
+		if m.page == pageQueue && m.detail.memoryDue(msg) {
+			return m, fetchMemory(m.opts.Source, msg.queue, msg.gen)
+		}
 	case tasksMsg:
 		m.tasks = m.tasks.setPage(msg)
 	case groupsMsg:
@@ -415,8 +424,9 @@ func (m Model) openQueue(name string, t int) (tea.Model, tea.Cmd) {
 		if m.detail.name != name {
 			m.detail = m.detail.open(name)
 		}
-		m.detail = m.detail.setData(m.view())
-		return m, fetchDaily(m.opts.Source, name)
+		m.detail = m.detail.setData(m.view()).show()
+		return m, tea.Batch(fetchDaily(m.opts.Source, name),
+			fetchMemory(m.opts.Source, name, m.detail.memGen))
 	}
 	m.detail.name = name
 	m.page = pageTasks

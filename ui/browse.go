@@ -312,6 +312,24 @@ func fetchDaily(src Source, queue string) tea.Cmd {
 	}
 }
 
+// fetchMemory estimates a queue's memory; it is asked for when the queue's overview
+// opens and then every memoryEvery while it stays open, never on every refresh, since
+// it costs Redis a few hundred commands.
+func fetchMemory(src Source, queue string, gen int) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		mem, err := src.Memory(ctx, queue)
+		return memoryMsg{queue: queue, gen: gen, mem: mem, err: err, at: time.Now()}
+	}
+}
+
+func memoryTick(every time.Duration, queue string, gen int) tea.Cmd {
+	return tea.Tick(every, func(time.Time) tea.Msg {
+		return memoryTickMsg{queue: queue, gen: gen}
+	})
+}
+
 func tick(every time.Duration, gen int) tea.Cmd {
 	return tea.Tick(every, func(time.Time) tea.Msg { return tickMsg{gen: gen} })
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/asynqtop/asynqtop/model"
+	"github.com/asynqtop/asynqtop/model/text"
 	"github.com/asynqtop/asynqtop/source"
 	"github.com/asynqtop/asynqtop/source/actions"
 	tea "github.com/charmbracelet/bubbletea"
@@ -21,13 +22,14 @@ var commands = []string{"pause", "unpause", "open", "requeue", "delete", "archiv
 	"servers", "scheduler", "breaches", "help", "q", "quit"}
 
 // completions are every full command the command line can suggest: verbs, then verbs
-// with each known queue and state. Queue names are used as they are; the prompt shows
-// them through the textinput, which renders control characters as nothing harmful.
+// with each known queue and state. The textinput draws a suggestion as it is, so only
+// names that model/text leaves unchanged (nothing to escape) and that are one word are
+// suggested; others are opened from the table.
 func (m Model) completions() []string {
 	out := append([]string(nil), commands...)
 	for _, q := range m.snap.Queues {
-		if strings.ContainsAny(q.Name, " \t\n\r\x1b") {
-			continue // not typeable as one word; open it from the table instead
+		if q.Name == "" || strings.Contains(q.Name, " ") || text.Clean(q.Name) != q.Name {
+			continue
 		}
 		for _, v := range []string{"pause", "unpause", "open"} {
 			out = append(out, v+" "+q.Name)

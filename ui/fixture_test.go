@@ -140,3 +140,7 @@ func fixtureTasks(queue string, state model.State) []model.Task {
 			Problem: model.ProblemTooLarge, Detail: "8.0 MiB: open to read"},
 	}
 }
+
+func (fixtureSource) Memory(context.Context, string) (model.Memory, error) {
+	return model.Memory{Bytes: 12_900_000, Sampled: 120}, nil
+}

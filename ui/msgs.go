@@ -37,6 +37,22 @@ type dailyMsg struct {
 	at    time.Time
 }
 
+// memoryMsg carries one estimate of a queue's memory; gen drops an estimate asked for
+// before the overview was last opened.
+type memoryMsg struct {
+	queue string
+	gen   int
+	mem   model.Memory
+	err   error
+	at    time.Time
+}
+
+// memoryTickMsg asks for the next memory estimate of the queue whose overview is open.
+type memoryTickMsg struct {
+	queue string
+	gen   int
+}
+
 // tasksMsg carries one page of a state's tasks.
 type tasksMsg struct {
 	gen   int

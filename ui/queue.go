@@ -9,24 +9,42 @@ import (
 	"github.com/NimbleMarkets/ntcharts/barchart"
 	tslc "github.com/NimbleMarkets/ntcharts/linechart/timeserieslinechart"
 	"github.com/asynqtop/asynqtop/model"
+	"github.com/asynqtop/asynqtop/model/payload"
 	"github.com/asynqtop/asynqtop/model/text"
 	"github.com/charmbracelet/bubbles/viewport"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 )
 
-// queuePane is one queue opened: its state counts, a larger chart of each metric over the
-// kept history, and the last 30 UTC days of processed and failed tasks.
+// memoryEvery is how often the open overview estimates its queue's memory again.
+const memoryEvery = 10 * time.Second
+
+// queuePane is one queue opened: its state counts, an estimate of its memory, a larger
+// chart of each metric over the kept history, and the last 30 UTC days of processed and
+// failed tasks.
 type queuePane struct {
-	styles   Styles
-	width    int
-	height   int
+	styles Styles
+	width  int
+	height int
+	// opened is false until a queue is shown (a queue may be named "", so name cannot
+	// tell); openedAs is the queue whose data the pane holds, which name, set from the
+	// task tabs, may have moved away from.
+	opened   bool
+	openedAs string
 	name     string
 	data     dash
 	days     []model.DailyStat
 	daysErr  string
 	vp       viewport.Model
 	dayCount int
+
+	// mem is the last memory estimate, read when memRead; memErr says why the last one
+	// failed. memGen is bumped each time the overview is shown, which ends the previous
+	// chain of memory ticks.
+	mem     model.Memory
+	memRead bool
+	memErr  string
+	memGen  int
 }
 
 // chartedMetrics are the metrics drawn as charts, two per row.
@@ -48,9 +66,41 @@ func (p queuePane) SetSize(w, h int) queuePane {
 }
 
 func (p queuePane) open(name string) queuePane {
-	p.name, p.days, p.daysErr = name, nil, ""
+	p.opened, p.openedAs, p.name, p.days, p.daysErr = true, name, name, nil, ""
+	p.mem, p.memRead, p.memErr = model.Memory{}, false, ""
 	p.vp.GotoTop()
 	return p
+}
+
+// show is called each time the overview comes to the front; it starts a new chain of
+// memory estimates, the caller asking for the first.
+func (p queuePane) show() queuePane {
+	if !p.opened || p.openedAs != p.name {
+		p = p.open(p.name)
+	}
+	p.memGen++
+	return p.render()
+}
+
+// setMemory applies a memory estimate and asks for the next one in memoryEvery. An
+// estimate of another queue or an older chain is dropped. On error the last figure
+// stays, marked stale.
+func (p queuePane) setMemory(msg memoryMsg) (queuePane, tea.Cmd) {
+	if msg.queue != p.name || msg.gen != p.memGen {
+		return p, nil
+	}
+	p.memErr = ""
+	if msg.err != nil {
+		p.memErr = msg.err.Error()
+	} else {
+		p.mem, p.memRead = msg.mem, true
+	}
+	return p.render(), memoryTick(memoryEvery, p.name, p.memGen)
+}
+
+// memoryDue reports whether a memory tick belongs to the chain of the overview in front.
+func (p queuePane) memoryDue(msg memoryTickMsg) bool {
+	return msg.queue == p.name && msg.gen == p.memGen
 }
 
 func (p queuePane) setData(d dash) queuePane {
@@ -95,7 +145,7 @@ func (p queuePane) View() string { return fitBlock(p.vp.View(), p.width, p.heigh
 
 // render rebuilds the pane's content; the viewport keeps its scroll position.
 func (p queuePane) render() queuePane {
-	if p.width == 0 || p.name == "" {
+	if p.width == 0 || !p.opened {
 		return p
 	}
 	q, ok := p.queue()
@@ -145,19 +195,48 @@ func (p queuePane) summary(q model.QueueStats) string {
 	figures := fmt.Sprintf("latency %s · today (UTC) processed %s, failed %s%s · "+
 		"lifetime processed %s, failed %s", lat, count(q.ProcessedToday),
 		count(q.FailedToday), ratio, count(q.ProcessedTotal), count(q.FailedTotal))
-	lines := []string{fit(title, p.width), fit(counts, p.width), fit(figures, p.width)}
+	lines := []string{fit(title, p.width), fit(counts, p.width), fit(figures, p.width),
+		fit(p.memoryLine(), p.width)}
 	if q.Err != "" {
 		lines = append(lines, fit(st.Error.Render(text.Clean(q.Err)), p.width))
 	}
 	return strings.Join(lines, "\n")
 }
 
+// memoryLine words the memory estimate so that it reads as one: ≈ and the sample size,
+// or why there is no figure.
+func (p queuePane) memoryLine() string {
+	st := p.styles
+	var s string
+	switch {
+	case !p.memRead && p.memErr != "":
+		return st.Error.Render("memory: cannot estimate — " + text.Clean(p.memErr))
+	case !p.memRead:
+		return st.Muted.Render("memory: estimating…")
+	case p.mem.Unavailable != "":
+		return st.Muted.Render("memory: unavailable — " + text.Clean(p.mem.Unavailable))
+	case p.mem.Exact:
+		s = fmt.Sprintf("memory ≈ %s (all %d tasks measured)", payload.Size(int(p.mem.Bytes)),
+			p.mem.Sampled)
+	default:
+		s = fmt.Sprintf("memory ≈ %s (estimate from %d sampled tasks)",
+			payload.Size(int(p.mem.Bytes)), p.mem.Sampled)
+	}
+	if p.memErr != "" {
+		s += "  " + st.Stale.Render("STALE: "+text.Clean(p.memErr))
+	}
+	return s
+}
+
+// badges say what is special about the queue: paused (for how long and since when, a
+// pause can outlive the queue it was set on), only configured, in breach.
 func (p queuePane) badges(q model.QueueStats, now time.Time) string {
 	var out []string
 	if q.Paused {
 		s := "PAUSED"
 		if !q.PausedSince.IsZero() {
-			s += " for " + shortDuration(now.Sub(q.PausedSince))
+			s += " for " + shortDuration(now.Sub(q.PausedSince)) + " (since " +
+				q.PausedSince.UTC().Format("2006-01-02 15:04") + " UTC)"
 		}
 		out = append(out, p.styles.Paused.Render(s))
 	}

@@ -178,9 +178,10 @@ func (p taskPane) fields() []string {
 		for i, w := range wrapped {
 			label := ""
 			if i == 0 {
-				label = name
+				label = text.Clean(name) // a header's name comes from Redis
 			}
-			out = append(out, p.styles.Muted.Render(fmt.Sprintf("%-15s", label))+" "+w)
+			label += strings.Repeat(" ", max(0, 15-text.Width(label)))
+			out = append(out, p.styles.Muted.Render(label)+" "+w)
 		}
 	}
 	out = append(out, p.styles.Title.Render("task in queue "+text.Clean(p.queue)))
@@ -279,7 +280,8 @@ func (p taskPane) payloadLines() []string {
 	}
 	out := []string{p.styles.Paused.Render(head)}
 	if p.openErr != "" {
-		out = append(out, p.styles.Error.Render(fit("cannot decrypt: "+p.openErr, p.width)))
+		out = append(out, p.styles.Error.Render(fit("cannot decrypt: "+text.Clean(p.openErr),
+			p.width)))
 	}
 	if p.plain == nil {
 		return out

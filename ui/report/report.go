@@ -12,6 +12,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/asynqtop/asynqtop/model"
 	"github.com/asynqtop/asynqtop/model/text"
@@ -87,11 +89,35 @@ func Snapshot(ctx context.Context, w io.Writer, src Source, o Options) error {
 	}
 	out := build(src.Target(), snap, servers, o.Rules)
 	if o.JSON {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		b, err := json.MarshalIndent(out, "", "  ")
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(append(jsonSafe(b), '\n'))
+		return err
 	}
 	return writeTable(w, out)
+}
+
+// jsonSafe rewrites every non-ASCII rune of encoded JSON that model/text would escape
+// (C1 controls, bidi and other invisible format characters) as a JSON \u escape: a parser
+// reads the same strings, byte for byte, and a terminal the JSON is printed on sees ASCII
+// for them. encoding/json already escapes C0 controls and replaces invalid UTF-8, and
+// outside strings JSON is ASCII, so every such rune is inside a string.
+func jsonSafe(b []byte) []byte {
+	var out []byte
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r < utf8.RuneSelf || text.Clean(string(r)) == string(r) {
+			out = append(out, b[i:i+n]...)
+		} else if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+			out = fmt.Appendf(out, `\u%04x\u%04x`, r1, r2)
+		} else {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		}
+		i += n
+	}
+	return out
 }
 
 // configuredQueues lists the queues live servers are configured for.
