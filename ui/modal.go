@@ -73,8 +73,12 @@ func (m modal) confirmLines(st Styles, w int) []string {
 	width := min(w-8, 92)
 	lines := []string{st.Title.Render(describeOp(m.op, m.impact.Count))}
 	for _, e := range m.impact.Effects {
-		for _, l := range text.Wrap(text.Clean(e), width-2) {
-			lines = append(lines, st.Warn.Render("• "+l))
+		for i, l := range text.Wrap(text.Clean(e), width-2) {
+			bullet := "  "
+			if i == 0 {
+				bullet = "• "
+			}
+			lines = append(lines, st.Warn.Render(bullet+l))
 		}
 	}
 	lines = append(lines, "")
@@ -106,9 +110,9 @@ func describeOp(op actions.Op, n int) string {
 	q := text.Truncate(op.Queue, 40)
 	switch op.Kind {
 	case actions.Pause:
-		return fmt.Sprintf("Pause queue %s? (%d pending stay queued)", q, n)
+		return fmt.Sprintf("Pause queue %s?", q)
 	case actions.Unpause:
-		return fmt.Sprintf("Unpause queue %s? This releases a backlog of %d pending tasks.", q, n)
+		return fmt.Sprintf("Unpause queue %s?", q)
 	}
 	verb := map[actions.Kind]string{actions.Run: "Requeue", actions.Delete: "Delete",
 		actions.Archive: "Archive"}[op.Kind]

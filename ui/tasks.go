@@ -358,7 +358,7 @@ func taskAgeCell(t model.Task, e rowEnv) string {
 	if since.IsZero() {
 		return "?"
 	}
-	return shortDuration(e.now.Sub(since))
+	return shortDuration(e.now.Sub(since).Round(time.Second))
 }
 
 func taskNextCell(t model.Task, e rowEnv) string {
