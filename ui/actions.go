@@ -3,10 +3,10 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/asynqtop/asynqtop/model"
-	"github.com/asynqtop/asynqtop/model/text"
 	"github.com/asynqtop/asynqtop/source/actions"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -106,23 +106,20 @@ func (m Model) onAction(msg actionMsg) (tea.Model, tea.Cmd) {
 		m.modal.cancel()
 	}
 	m.modal = modal{}
-	switch {
-	case errors.Is(msg.err, actions.ErrOutcomeUnknown):
-		m.status = m.status.fail(text.Clean(msg.err.Error()) + " — re-reading counts")
-	case msg.err != nil && msg.result.Message != "":
-		m.status = m.status.fail(msg.result.Message + "; " + msg.err.Error())
-	case msg.err != nil:
-		m.status = m.status.fail(msg.err.Error())
-	default:
-		m.status = m.status.say(msg.result.Message)
-	}
 	if m.page == pageTasks {
 		m.tasks.marks = map[string]bool{}
 	}
 	mm, cmd := m.refreshNow()
 	m = mm.(Model)
-	m.status.msg = mm.(Model).status.msg
-	if msg.err == nil {
+	switch {
+	case errors.Is(msg.err, actions.ErrOutcomeUnknown):
+		m.status = m.status.fail(msg.err.Error() + " — re-reading counts")
+	case msg.err != nil && msg.result.Message != "" &&
+		!strings.Contains(msg.err.Error(), msg.result.Message):
+		m.status = m.status.fail(msg.result.Message + "; " + msg.err.Error())
+	case msg.err != nil:
+		m.status = m.status.fail(msg.err.Error())
+	default:
 		m.status = m.status.say(msg.result.Message)
 	}
 	cmds := []tea.Cmd{cmd}

@@ -65,9 +65,9 @@ func TestActionFlow(t *testing.T) {
 	})
 
 	press(tm, "5")
-	waitFor(t, tm, "archived · 1 tasks")
+	waitFor(t, tm, "archived · 1 task")
 	press(tm, "r")
-	waitFor(t, tm, "Requeue 1 archived task in queue mailers?")
+	waitFor(t, tm, "Requeue 1 archived task in queue mailers")
 	press(tm, "y")
 	eventually(t, "task requeued", func() bool {
 		ti, err := insp.GetTaskInfo("mailers", info.ID)

@@ -276,7 +276,7 @@ func (m Model) bodyView() string {
 
 func (m Model) statusView() string {
 	p := m.page
-	return m.status.View(m.width, m.keys.shortHelp(p))
+	return m.status.View(m.width, m.keys.shortHelp(p), time.Now())
 }
 
 // bodyHeight is the height left for the pane between the header and the status bar.

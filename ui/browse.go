@@ -134,6 +134,10 @@ func (m Model) taskKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		return m.askCancel()
 	case key.Matches(msg, m.keys.Decrypt):
 		return m.decryptView()
+	case key.Matches(msg, m.keys.Mask):
+		m.task, _, _ = m.task.Update(msg)
+		m.status = m.status.say(m.task.maskStatus())
+		return m, nil
 	}
 	var cmd tea.Cmd
 	m.task, cmd, _ = m.task.Update(msg)
@@ -142,8 +146,11 @@ func (m Model) taskKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 
 // decryptView writes the audit line first and opens the payload once it is written.
 func (m Model) decryptView() (tea.Model, tea.Cmd) {
-	if !m.task.loaded || !sealed(m.task.task.Payload) {
-		m.task, _, _ = m.task.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("x")})
+	if !m.task.loaded {
+		return m, nil
+	}
+	if !sealed(m.task.task.Payload) {
+		m.status = m.status.say("not encrypted: the payload is shown as stored")
 		return m, nil
 	}
 	if m.opts.AuditDecrypt == nil {
@@ -347,7 +354,11 @@ func (m Model) tabsLine() string {
 	}
 	parts := []string{m.tabLabel(0, "0 overview", cur)}
 	for i := range model.States() {
-		label := fmt.Sprintf("%d %s %s", i+1, names[i], count(counts[i]))
+		n := count(counts[i])
+		if q.Err != "" || (i == 6 && !q.AggregatingKnown) {
+			n = "?"
+		}
+		label := fmt.Sprintf("%d %s %s", i+1, names[i], n)
 		parts = append(parts, m.tabLabel(i+1, label, cur))
 	}
 	head := m.styles.Title.Render(text.Truncate(m.detail.name, max(8, m.width/8))) + " "

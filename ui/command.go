@@ -34,6 +34,10 @@ func (m Model) completions() []string {
 		for _, v := range []string{"pause", "unpause", "open"} {
 			out = append(out, v+" "+q.Name)
 		}
+		for _, v := range []string{"requeue", "delete", "archive"} {
+			// With the trailing space, tab completes the name and stops before the state.
+			out = append(out, v+" "+q.Name+" ")
+		}
 		for _, st := range model.States() {
 			out = append(out, "open "+q.Name+" "+string(st))
 			for _, v := range []string{"requeue", "delete", "archive"} {
@@ -45,8 +49,20 @@ func (m Model) completions() []string {
 	return out
 }
 
-// promptKey handles a key while the filter or command prompt is open.
+// promptKey handles a key while the filter or command prompt is open. Runes that
+// arrived together are typed one by one: as one message "delete" or "left" would read
+// as the key of that name.
 func (m Model) promptKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+		var tm tea.Model = m
+		var cmds []tea.Cmd
+		for _, r := range msg.Runes {
+			var cmd tea.Cmd
+			tm, cmd = tm.(Model).promptKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}})
+			cmds = append(cmds, cmd)
+		}
+		return tm, tea.Batch(cmds...)
+	}
 	mode := m.status.mode
 	switch msg.Type {
 	case tea.KeyEsc:

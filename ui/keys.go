@@ -77,6 +77,10 @@ func (k KeyMap) shortHelp(p page) []key.Binding {
 		return []key.Binding{k.Back, k.Decrypt, k.Mask, k.Requeue, k.Delete, k.Help}
 	case pageQueue:
 		return []key.Binding{k.Back, k.NextTab, k.Tab, k.Pause, k.Command, k.Help, k.Quit}
+	case pageList:
+		return []key.Binding{k.Up, k.Down, k.Open, k.Back, k.Help}
+	case pageBreaches, pageHelp, pageServers:
+		return []key.Binding{k.Back, k.Help, k.Quit}
 	}
 	return []key.Binding{k.Open, k.Tab, k.Filter, k.Sort, k.Pause, k.Breaches, k.Freeze,
 		k.Command, k.Help, k.Quit}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/asynqtop/asynqtop/model/text"
@@ -9,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // modalKind is what the dialog over the pane is doing.
@@ -73,7 +75,8 @@ func (m modal) confirmLines(st Styles, w int) []string {
 	width := min(w-8, 92)
 	lines := []string{st.Title.Render(describeOp(m.op, m.impact.Count))}
 	for _, e := range m.impact.Effects {
-		for i, l := range text.Wrap(text.Clean(e), width-2) {
+		wrapped := ansi.Wordwrap(text.Clean(e), width-2, "")
+		for i, l := range strings.Split(wrapped, "\n") {
 			bullet := "  "
 			if i == 0 {
 				bullet = "• "
@@ -83,8 +86,8 @@ func (m modal) confirmLines(st Styles, w int) []string {
 	}
 	lines = append(lines, "")
 	if m.impact.TypeQueueName {
-		lines = append(lines, fmt.Sprintf("more than %d tasks: type the queue name (%s)",
-			actions.ConfirmByName, text.Clean(m.op.Queue)))
+		lines = append(lines, fmt.Sprintf("more than %s tasks: type the queue name (%s)",
+			thousands(actions.ConfirmByName), text.Clean(m.op.Queue)))
 		lines = append(lines, m.name.View(), st.Muted.Render("enter confirm · esc cancel"))
 		return lines
 	}
@@ -100,7 +103,7 @@ func (m modal) progressLines(st Styles, w int) []string {
 	return []string{
 		st.Title.Render(describeOp(m.op, m.total) + " — in batches"),
 		m.bar.ViewAs(pct),
-		fmt.Sprintf("%d of %d handled", m.done, m.total),
+		fmt.Sprintf("%s of %s handled", thousands(m.done), thousands(m.total)),
 		st.Muted.Render("esc stops after the current batch"),
 	}
 }
@@ -115,14 +118,42 @@ func describeOp(op actions.Op, n int) string {
 		return fmt.Sprintf("Unpause queue %s?", q)
 	}
 	verb := map[actions.Kind]string{actions.Run: "Requeue", actions.Delete: "Delete",
-		actions.Archive: "Archive"}[op.Kind]
-	scope := fmt.Sprintf("%d", n)
+		actions.Archive: "Archive", kindCancel: "Send the cancel signal to"}[op.Kind]
+	scope := thousands(n)
 	if op.All {
-		scope = fmt.Sprintf("all %d", n)
+		scope = "all " + thousands(n)
 	}
-	word := "tasks"
-	if n == 1 {
-		word = "task"
+	s := fmt.Sprintf("%s %s %s %s in queue %s", verb, scope, op.State, plural(n, "task"), q)
+	if !op.All && len(op.IDs) > 0 && len(op.IDs) <= 3 {
+		ids := make([]string, len(op.IDs))
+		for i, id := range op.IDs {
+			ids[i] = text.TruncateMiddle(id, 40)
+		}
+		s += " (" + strings.Join(ids, ", ") + ")"
 	}
-	return fmt.Sprintf("%s %s %s %s in queue %s?", verb, scope, op.State, word, q)
+	return s + "?"
+}
+
+// thousands writes n with comma separators: 40,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// plural is word, with an s (es after ch, s, x) unless n is 1.
+func plural(n int, word string) string {
+	switch {
+	case n == 1:
+		return word
+	case strings.HasSuffix(word, "ch"), strings.HasSuffix(word, "s"),
+		strings.HasSuffix(word, "x"):
+		return word + "es"
+	}
+	return word + "s"
 }

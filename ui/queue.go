@@ -184,6 +184,9 @@ func (p queuePane) summary(q model.QueueStats) string {
 		"completed %s · aggregating %s in %d groups",
 		count(q.Pending), count(q.Active), count(q.Scheduled), count(q.Retry),
 		count(q.Archived), count(q.Completed), agg, q.Groups)
+	if q.Err != "" {
+		counts = "counts unavailable: this queue's keys could not be read (see below)"
+	}
 	lat := "unknown"
 	if d, ok := q.Latency(now); ok {
 		lat = latencyText(d)

@@ -81,7 +81,7 @@ func rate(v float64, ok bool) string {
 		return "–"
 	case v == 0:
 		return "0"
-	case v < 10:
+	case v < 9.95: // 9.96 would print as "10.0" beside a "10"
 		return strconv.FormatFloat(v, 'f', 1, 64)
 	case v < 10_000:
 		return strconv.FormatFloat(v, 'f', 0, 64)

@@ -36,7 +36,8 @@ func (m Model) headerView() string {
 		parts = append(parts, st.Badge.Render("READ-ONLY"))
 	}
 	if m.frozen {
-		parts = append(parts, st.Badge.Render("FROZEN"))
+		// No refresh runs while frozen, so an age would stop counting: say when instead.
+		parts = append(parts, st.Badge.Render("FROZEN at "+m.lastGood.Format("15:04:05")))
 	}
 	line1 := fit(strings.Join(parts, st.Muted.Render(" │ ")), m.width)
 	return line1 + "\n" + fit(m.problemLine(), m.width)
@@ -46,6 +47,9 @@ func (m Model) headerView() string {
 func (m Model) freshness() string {
 	if !m.haveSnap {
 		return m.styles.Muted.Render("connecting…")
+	}
+	if m.frozen {
+		return ""
 	}
 	age := m.opts.Clock().Sub(m.lastGood)
 	s := "updated " + shortDuration(age) + " ago"
@@ -66,7 +70,8 @@ func (m Model) breachSummary() string {
 			crit++
 		}
 	}
-	s := fmt.Sprintf("%d breaches (%d crit) b:list", len(active), crit)
+	s := fmt.Sprintf("%d %s (%d crit) b:list", len(active), plural(len(active), "breach"),
+		crit)
 	if crit > 0 {
 		return m.styles.Crit.Render(s)
 	}
@@ -94,7 +99,12 @@ type statusBar struct {
 	mode string
 	msg  string
 	bad  bool
+	// at is when msg was said; it fades after msgLife so an old error does not stay.
+	at time.Time
 }
+
+// msgLife is how long a status message stays on screen.
+const msgLife = 15 * time.Second
 
 func newStatusBar(st Styles, _ KeyMap) statusBar {
 	in := textinput.New()
@@ -145,18 +155,21 @@ func (s statusBar) Update(msg tea.KeyMsg) (statusBar, tea.Cmd) {
 }
 
 func (s statusBar) say(msg string) statusBar {
-	s.msg, s.bad = msg, false
+	s.msg, s.bad, s.at = msg, false, time.Now()
 	return s
 }
 
-// fail shows an error the person should read; it stays until the next message.
+// fail shows an error the person should read, in the error colour.
 func (s statusBar) fail(msg string) statusBar {
-	s.msg, s.bad = msg, true
+	s.msg, s.bad, s.at = msg, true, time.Now()
 	return s
 }
 
-// View renders the status bar at width w with the page's keys.
-func (s statusBar) View(w int, keys []key.Binding) string {
+// View renders the status bar at width w with the page's keys; now fades old messages.
+func (s statusBar) View(w int, keys []key.Binding, now time.Time) string {
+	if now.Sub(s.at) > msgLife {
+		s.msg = ""
+	}
 	if s.mode != "" {
 		hint := "  enter run · tab complete · esc cancel"
 		if s.mode == "/" {

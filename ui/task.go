@@ -272,7 +272,7 @@ func sortedKeys(m map[string]string) []string {
 func (p taskPane) payloadLines() []string {
 	t := p.task
 	if !keystore.IsSealed(t.Payload) {
-		return p.bodyLines(t.Payload, t.PayloadSize, nil)
+		return p.bodyLines(t.Payload, t.PayloadSize, p.maskFields)
 	}
 	head := "sealed with key " + sealedKey(t.Payload) + " · press x to decrypt"
 	if p.plain != nil {
@@ -323,4 +323,15 @@ func sealedKey(b []byte) string {
 		return "(malformed envelope)"
 	}
 	return text.Clean(string(h.KeyID))
+}
+
+// maskStatus says what m did, so the key never seems to do nothing.
+func (p taskPane) maskStatus() string {
+	if len(p.maskFields) == 0 {
+		return "no mask_fields configured"
+	}
+	if p.unmasked {
+		return "masked fields shown (m hides them again)"
+	}
+	return "fields named " + strings.Join(p.maskFields, ", ") + " are masked"
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -35,7 +36,11 @@ type tasksPane struct {
 	err            string
 	gen            int
 
+	// cursor is the ID of the selected task; at is its row. When the selected task
+	// leaves the page (consumed, moved, pushed to another page), the selection is
+	// dropped and lost names it: the cursor never lands silently on another task.
 	cursor string
+	lost   string
 	at     int
 	top    int
 	marks  map[string]bool
@@ -63,7 +68,7 @@ func (p tasksPane) pageSize() int { return max(1, p.height-3) }
 func (p tasksPane) open(queue string, state model.State) tasksPane {
 	if p.queue != queue || p.state != state {
 		p.marks = map[string]bool{}
-		p.cursor, p.at, p.top, p.offset = "", 0, 0, 0
+		p.cursor, p.lost, p.at, p.top, p.offset = "", "", 0, 0, 0
 		p.loaded, p.err, p.filter, p.group = false, "", "", ""
 		p.newestFirst = state == model.Archived || state == model.Completed
 	}
@@ -87,12 +92,20 @@ func (p tasksPane) setPage(msg tasksMsg) tasksPane {
 		return p
 	}
 	p.page, p.loaded, p.err = msg.page, true, ""
+	return p.reanchor()
+}
+
+// reanchor finds the selected task in the rows after they changed. A task that is gone
+// is not replaced by whatever now stands in its row: the selection is dropped.
+func (p tasksPane) reanchor() tasksPane {
 	rows := p.rows()
-	if i := p.indexOf(p.cursor); i >= 0 {
+	switch i := p.indexOf(p.cursor); {
+	case i >= 0:
 		p.at = i
-	}
-	p.at = max(0, min(p.at, len(rows)-1))
-	if len(rows) > 0 {
+	case p.cursor != "":
+		p.lost, p.cursor = p.cursor, ""
+	case p.lost == "" && len(rows) > 0:
+		p.at = max(0, min(p.at, len(rows)-1))
 		p.cursor = rows[p.at].ID
 	}
 	return p
@@ -122,23 +135,23 @@ func (p tasksPane) indexOf(id string) int {
 	return -1
 }
 
-// selected is the task under the cursor.
+// selected is the selected task; false when none is (or it left the page).
 func (p tasksPane) selected() (model.Task, bool) {
-	rows := p.rows()
-	if len(rows) == 0 {
-		return model.Task{}, false
+	if i := p.indexOf(p.cursor); p.cursor != "" && i >= 0 {
+		return p.rows()[i], true
 	}
-	return rows[max(0, min(p.at, len(rows)-1))], true
+	return model.Task{}, false
 }
 
 // marked lists the marked task IDs, or the cursor's task when none is marked.
+// Marks are kept by ID, also for tasks that have since left the page: the action
+// re-checks each one and says which changed.
 func (p tasksPane) marked() []string {
-	var ids []string
-	for _, t := range p.page.Tasks {
-		if p.marks[t.ID] {
-			ids = append(ids, t.ID)
-		}
+	ids := make([]string, 0, len(p.marks))
+	for id := range p.marks {
+		ids = append(ids, id)
 	}
+	sort.Strings(ids)
 	if len(ids) == 0 {
 		if t, ok := p.selected(); ok {
 			ids = []string{t.ID}
@@ -175,22 +188,25 @@ func (p tasksPane) Update(msg tea.KeyMsg) (tasksPane, tea.Cmd, bool) {
 	case key.Matches(msg, p.keys.Order):
 		p.newestFirst, p.offset, p.at, reload = !p.newestFirst, 0, 0, true
 	case key.Matches(msg, p.keys.Mark):
-		if t, ok := p.selected(); ok {
-			p.marks[t.ID] = !p.marks[t.ID]
-			if !p.marks[t.ID] {
-				delete(p.marks, t.ID)
-			}
-			p.at++
+		t, ok := p.selected()
+		if !ok {
+			return p, nil, false
 		}
+		p.marks[t.ID] = !p.marks[t.ID]
+		if !p.marks[t.ID] {
+			delete(p.marks, t.ID)
+		}
+		p.at++
 	default:
 		return p, nil, false
 	}
+	p.lost = ""
 	p.at = max(0, min(p.at, len(rows)-1))
+	p.cursor = ""
 	if len(rows) > 0 && !reload {
 		p.cursor = rows[p.at].ID
 	}
 	if reload {
-		p.cursor = ""
 		p.gen++
 	}
 	return p, nil, reload
@@ -215,9 +231,9 @@ func (p tasksPane) View(now time.Time) string {
 		b.WriteString("\n" + p.styles.Muted.Render("no "+string(p.state)+" tasks"))
 	}
 	env := rowEnv{now: now, servers: p.servers}
-	for i, t := range rows {
+	for _, t := range rows {
 		line := p.row(cols, t, env)
-		if i == p.at {
+		if t.ID == p.cursor {
 			line = p.styles.Selected.Render(ansi.Strip(line))
 		}
 		b.WriteString("\n" + line)
@@ -240,13 +256,18 @@ func (p tasksPane) title() string {
 	if p.group != "" {
 		state += " in group " + text.Truncate(p.group, 30)
 	}
-	s := fmt.Sprintf("%s · %s tasks · %s (o flips) · page %d/%d", state,
-		count(int64(p.page.Total)), model.OrderLabel(p.state, p.newestFirst), cur, pages)
+	s := fmt.Sprintf("%s · %s %s · %s (o flips) · page %d/%d", state,
+		count(int64(p.page.Total)), plural(p.page.Total, "task"),
+		model.OrderLabel(p.state, p.newestFirst), cur, pages)
 	if n := len(p.marks); n > 0 {
 		s += fmt.Sprintf(" · %d marked", n)
 	}
 	if p.filter != "" {
 		s += " · filter /" + text.Clean(p.filter)
+	}
+	if p.lost != "" {
+		s += " · the selected task " + text.TruncateMiddle(p.lost, 16) + " left this page " +
+			"(consumed, moved or pushed down): j/k selects again"
 	}
 	if p.err != "" && p.loaded {
 		return p.styles.Title.Render(s) + "  " + p.styles.Stale.Render("STALE: "+text.Clean(p.err))
@@ -286,6 +307,10 @@ type taskColumn struct {
 	cell  func(t model.Task, e rowEnv) string
 }
 
+// forwardGrace is how long past due a task may be while a live server runs before it
+// counts as overdue: asynq's forwarder checks every five seconds.
+const forwardGrace = 15 * time.Second
+
 // rowEnv is what a task row's cells need beyond the task: Redis's clock and the servers,
 // to say when a due task runs and whether an active one is stuck.
 type rowEnv struct {
@@ -301,6 +326,9 @@ func taskColumns(w int) []taskColumn {
 		{"TYPE", 16, taskTypeCell},
 		{"AGE", 6, taskAgeCell},
 		{"RETRY", 5, func(t model.Task, _ rowEnv) string {
+			if t.Problem != model.ProblemNone || t.Type == "" {
+				return "?"
+			}
 			return fmt.Sprintf("%d/%d", t.Retried, t.Retry)
 		}},
 		{"NEXT", 11, taskNextCell},
@@ -316,6 +344,11 @@ func taskColumns(w int) []taskColumn {
 		cols = append(cols[:4], cols[5:]...)
 		cols[1].width, cols[len(cols)-1].width = 14, 14
 		rest += 12 + 2 + 10
+	}
+	if rest > 60 { // wide: the error gets a share of the room, up to 60 cells
+		grow := min(rest/3, 60-cols[len(cols)-1].width)
+		cols[len(cols)-1].width += grow
+		rest -= grow
 	}
 	cols = append(cols, taskColumn{"PAYLOAD", max(8, rest), taskPreviewCell})
 	return cols
@@ -367,8 +400,12 @@ func taskNextCell(t model.Task, e rowEnv) string {
 		if t.Score.IsZero() {
 			return "?"
 		}
+		live := model.LiveServers(e.servers, e.now)
+		if live && t.Score.Before(e.now) && e.now.Sub(t.Score) < forwardGrace {
+			return "due now" // a live server's forwarder moves due tasks every few seconds
+		}
 		s := model.NextRun(t.Score, e.now, true)
-		if !model.LiveServers(e.servers, e.now) && t.Score.Before(e.now) {
+		if !live && t.Score.Before(e.now) {
 			s += " (no server)"
 		}
 		return s
@@ -426,7 +463,7 @@ func (p tasksPane) chooseGroup() tasksPane {
 	if !ok {
 		return p
 	}
-	p.group, p.loaded, p.at, p.offset, p.cursor = t.ID, false, 0, 0, ""
+	p.group, p.loaded, p.at, p.offset, p.cursor, p.lost = t.ID, false, 0, 0, "", ""
 	p.gen++
 	return p
 }
