@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -37,13 +38,26 @@ type flags struct {
 	readOnly     bool
 	since        time.Duration
 	keyID        string
+	// configSet is true when --config was given: then the file must exist, so that a
+	// typo cannot silently drop read_only or the context badge.
+	configSet bool
 }
 
 func main() {
 	if err := rootCmd().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "asynqtop: "+err.Error())
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// exitCode is 2 when a snapshot was printed but some queues in it could not be read, so
+// that a script does not take their missing figures for empty queues; 1 otherwise.
+func exitCode(err error) int {
+	var unread *report.UnreadError
+	if errors.As(err, &unread) {
+		return 2
+	}
+	return 1
 }
 
 func rootCmd() *cobra.Command {
@@ -57,10 +71,15 @@ func rootCmd() *cobra.Command {
 			"--password-file; prefer the last two, which keep it out of the process list.",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		RunE:          func(cmd *cobra.Command, _ []string) error { return runDashboard(cmd, f) },
+		// Every subcommand runs this first (none has its own).
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			f.configSet = cmd.Flags().Changed("config")
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runDashboard(cmd, f) },
 	}
 	pf := root.PersistentFlags()
-	pf.StringVar(&f.config, "config", config.DefaultPath(), "config file (TOML); missing = defaults")
+	pf.StringVar(&f.config, "config", config.DefaultPath(),
+		"config file (TOML); the default one may be missing (defaults), a given one must exist")
 	pf.StringVar(&f.redis, "redis", "",
 		"Redis URL redis://[user[:pass]@]host:port/db, rediss:// for TLS")
 	pf.StringVar(&f.passwordFile, "password-file", "", "file whose first line is the Redis password")
@@ -71,8 +90,12 @@ func rootCmd() *cobra.Command {
 	snap := &cobra.Command{
 		Use:   "snapshot",
 		Short: "Read every queue once, print it and exit",
-		Args:  cobra.NoArgs,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return runSnapshot(cmd, f) },
+		Long: "snapshot reads every queue once and prints a table, or JSON with --json.\n\n" +
+			"Exit status: 0 when every queue was read; 2 when some queue could not be read\n" +
+			"(it is printed with its error and ? or null figures, and stderr says how many);\n" +
+			"1 when nothing could be printed.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runSnapshot(cmd, f) },
 	}
 	snap.Flags().BoolVar(&f.json, "json", false, "print JSON with every figure")
 	demoCmd := &cobra.Command{
@@ -175,8 +198,14 @@ func runAudit(cmd *cobra.Command, f flags) error {
 	return nil
 }
 
-// settings are the config file with the flags applied.
+// settings are the config file with the flags applied. A missing file means defaults
+// only when it is the default path: one given with --config must exist.
 func settings(f flags) (config.Config, error) {
+	if f.configSet && f.config != "" {
+		if _, err := os.Stat(f.config); errors.Is(err, fs.ErrNotExist) {
+			return config.Config{}, fmt.Errorf("config file %s not found", f.config)
+		}
+	}
 	cfg, warnings, err := config.Load(f.config)
 	if err != nil {
 		return cfg, err
