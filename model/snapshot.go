@@ -9,8 +9,8 @@ import "time"
 type Snapshot struct {
 	// Time is Redis's own TIME when the refresh was read; relative times use it.
 	Time time.Time
-	// Queues holds one entry per name in asynq:queues, plus queues only configured on
-	// live servers, sorted by name.
+	// Queues holds one entry per name in asynq:queues, plus queues configured on live
+	// servers that are missing from it (see QueueStats.InUse), sorted by name.
 	Queues []QueueStats
 	// RoundTrips is how many network round trips the refresh took.
 	RoundTrips int
@@ -53,11 +53,34 @@ type QueueStats struct {
 	// LatencyKnown reports whether OldestPending could be read.
 	LatencyKnown bool
 
-	// Registered is false for a queue that live servers list but that is absent from
-	// asynq:queues ("configured, never used").
+	// Registered is true when the queue is listed in asynq:queues. A queue the refresh
+	// found only in live servers' configuration is not; whether it is used anyway (its
+	// keys survived a Redis restart that emptied the set, for instance) is InUse.
 	Registered bool
 	// Err is set when this queue's figures could not be read; other queues are fine.
 	Err string
+}
+
+// InUse reports whether the queue holds anything in Redis: a task in any state, a
+// group, a lifetime or daily counter, or a paused flag. It tells apart, for a queue that
+// is not Registered, one that is in use but unlisted (asynq's client adds a queue to
+// asynq:queues once per process, so after a Redis restart that lost the set, producers
+// and workers carry on with the queue unlisted) from one a live server is configured for
+// that was never used. A queue whose figures could not be read (Err) is in use: its
+// keys exist, or at least cannot be shown not to.
+//
+// The three cases, for the UI:
+//
+//	Registered             listed in asynq:queues
+//	!Registered && InUse   unlisted but in use (e.g. after a Redis restart)
+//	!Registered && !InUse  configured on a live server, never used
+//
+// A queue that is neither listed nor configured on a live server is not in a Snapshot
+// at all, even with tasks (see source.Refresh).
+func (q QueueStats) InUse() bool {
+	return q.Err != "" || q.Paused || q.Size() > 0 || q.Groups > 0 ||
+		q.ProcessedTotal > 0 || q.FailedTotal > 0 ||
+		q.ProcessedToday > 0 || q.FailedToday > 0
 }
 
 // Size is the number of tasks the queue holds in every state.

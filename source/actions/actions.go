@@ -45,7 +45,8 @@ var (
 	// ErrOutcomeUnknown means Redis may or may not have applied the last batch (a timeout
 	// or a BUSY reply): re-read the counts before acting again.
 	ErrOutcomeUnknown = errors.New("outcome unknown")
-	// ErrQueueNotFound means the queue is not in asynq:queues.
+	// ErrQueueNotFound means asynq knows nothing of the queue: it is not in asynq:queues
+	// and has no tasks, groups or paused flag in Redis.
 	ErrQueueNotFound = errors.New("queue not found")
 )
 
@@ -206,17 +207,26 @@ func outcomeOf(res Result, err error) string {
 	return "ok"
 }
 
-// queueExists reports ErrQueueNotFound for a queue missing from asynq:queues, as asynq's
-// Inspector does before any task action.
+// queueExists refuses, with ErrQueueNotFound, a queue that asynq knows nothing of: not
+// in asynq:queues and without any task or paused flag in Redis. asynq's Inspector
+// refuses every queue missing from asynq:queues, but asynq's client adds a queue there
+// only once per process, so after a Redis restart that lost the set, queues in full use
+// are missing from it; their keys are what shows they exist. One round trip.
 func (a *Actor) queueExists(ctx context.Context, queue string) error {
-	ok, err := a.rdb.SIsMember(ctx, keyQueues, queue).Result()
+	var member *redis.BoolCmd
+	var keys *redis.IntCmd
+	_, err := a.rdb.Pipelined(ctx, func(p redis.Pipeliner) error {
+		member = p.SIsMember(ctx, keyQueues, queue)
+		keys = p.Exists(ctx, queueKeys(queue)...)
+		return nil
+	})
 	if err != nil {
 		return a.src.Explain("read", err)
 	}
-	if !ok {
+	if !member.Val() && keys.Val() == 0 {
 		return &personError{kind: ErrQueueNotFound, msg: fmt.Sprintf(
-			"queue %s not found in asynq:queues (deleted, or never used): nothing was changed",
-			showQueue(queue))}
+			"queue %s not found: it has no tasks and is not in asynq:queues (never used, "+
+				"or deleted); nothing was changed", showQueue(queue))}
 	}
 	return nil
 }

@@ -29,7 +29,7 @@ func mutations(e *env, ids []string) map[string]func() error {
 		"run":         func() error { return res(e.act.Run(ctx, "q", model.Archived, ids)) },
 		"delete":      func() error { return res(e.act.Delete(ctx, "q", model.Archived, ids)) },
 		"archive":     func() error { return res(e.act.Archive(ctx, "q", model.Pending, ids)) },
-		"cancel":      func() error { return res(e.act.Cancel(ctx, ids[0])) },
+		"cancel":      func() error { return res(e.act.Cancel(ctx, "q", ids[0])) },
 		"run all":     func() error { return res(e.act.RunAll(ctx, "q", model.Archived, nil)) },
 		"delete all":  func() error { return res(e.act.DeleteAll(ctx, "q", model.Archived, nil)) },
 		"archive all": func() error { return res(e.act.ArchiveAll(ctx, "q", model.Pending, nil)) },
@@ -119,7 +119,7 @@ func TestAuditLogRecordsEachActionTwice(t *testing.T) {
 		func() (actions.Result, error) { return e.act.Pause(ctx, "q") },
 		func() (actions.Result, error) { return e.act.Run(ctx, "q", model.Archived, ids[:2]) },
 		func() (actions.Result, error) { return e.act.RunAll(ctx, "q", model.Scheduled, nil) },
-		func() (actions.Result, error) { return e.act.Cancel(ctx, ids[2]) },
+		func() (actions.Result, error) { return e.act.Cancel(ctx, "q", ids[2]) },
 	}
 	for i, s := range steps {
 		if _, err := s(); err != nil {
@@ -145,8 +145,8 @@ func TestAuditLogRecordsEachActionTwice(t *testing.T) {
 			Outcome: "ok"},
 		{Action: "run_all", Queue: "q", State: "scheduled", Count: 4, Outcome: "started"},
 		{Action: "run_all", Queue: "q", State: "scheduled", Count: 4, Outcome: "ok"},
-		{Action: "cancel", State: "active", TaskIDs: ids[2:], Count: 1, Outcome: "started"},
-		{Action: "cancel", State: "active", TaskIDs: ids[2:], Count: 0, Outcome: "noop"},
+		{Action: "cancel", Queue: "q", State: "active", TaskIDs: ids[2:], Count: 1, Outcome: "started"},
+		{Action: "cancel", Queue: "q", State: "active", TaskIDs: ids[2:], Count: 0, Outcome: "noop"},
 	}
 	checkLines(t, raw, want, start)
 }

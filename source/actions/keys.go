@@ -26,6 +26,17 @@ func pausedKey(q string) string { return queuePrefix(q) + "paused" }
 
 func groupsKey(q string) string { return queuePrefix(q) + "groups" }
 
+// queueKeys are the keys that exist while a queue holds tasks or is paused. They share
+// the queue's hash tag, so one EXISTS over them also works on Redis Cluster.
+func queueKeys(q string) []string {
+	keys := []string{pausedKey(q), groupsKey(q)}
+	for _, s := range []model.State{model.Pending, model.Active, model.Scheduled,
+		model.Retry, model.Archived, model.Completed} {
+		keys = append(keys, stateKey(q, s))
+	}
+	return keys
+}
+
 // uniquePrefix is where asynq keeps unique locks (base.UniqueKey); a unique_key field
 // pointing elsewhere is not trusted.
 func uniquePrefix(q string) string { return queuePrefix(q) + "unique:" }

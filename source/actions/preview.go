@@ -148,11 +148,17 @@ func (a *Actor) effects(ctx context.Context, m *mover, op Op, ids []string, coun
 	if err != nil {
 		return nil, err
 	}
+	var retries retryCount
+	if op.State == model.Archived {
+		if retries, err = a.scanRetries(ctx, op, ids, count); err != nil {
+			return nil, err
+		}
+	}
 	paused, err := a.rdb.Exists(ctx, pausedKey(op.Queue)).Result()
 	if err != nil {
 		return nil, a.src.Explain("read", err)
 	}
-	return runEffects(op, locks, paused > 0), nil
+	return runEffects(op, locks, retries, paused > 0), nil
 }
 
 // archiveEffects reads the archive's size and its tasks past asynq's 90-day cutoff.
@@ -215,16 +221,15 @@ func deleteEffects(count int, locks lockCount) []string {
 	return out
 }
 
-func runEffects(op Op, locks lockCount, paused bool) []string {
+func runEffects(op Op, locks lockCount, retries retryCount, paused bool) []string {
 	var out []string
 	if locks.other > 0 {
 		out = append(out, fmt.Sprintf("%s of these tasks %s a unique lock held by another "+
 			"task%s: requeueing them risks running the same work twice", commas(locks.other),
 			plural(locks.other, "shares", "share"), locks.note()))
 	}
-	if op.State == model.Archived {
-		out = append(out, "requeued archived tasks keep their retry count (asynq does not "+
-			"reset it): one more failure archives them again without retrying")
+	if e := retries.effect(); e != "" {
+		out = append(out, e)
 	}
 	if op.State == model.Aggregating {
 		out = append(out, "requeued tasks leave their group and run on their own, "+

@@ -2,6 +2,7 @@ package actions_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -172,9 +173,9 @@ func TestPreviewDeleteAndConfirmByName(t *testing.T) {
 			"permanent: 1 task and its payloads cannot be recovered", "releases 1 unique " +
 			"lock these tasks hold: the same work can be enqueued again"}},
 		"requeue all archived": {actions.Op{Kind: actions.Run, Queue: "q",
-			State: model.Archived, All: true}, 1001, true, []string{"requeued archived " +
-			"tasks keep their retry count (asynq does not reset it): one more failure " +
-			"archives them again without retrying"}},
+			State: model.Archived, All: true}, 1001, true, []string{"in a sample of 1,000 " +
+			"of these 1,001 tasks, 1,000 have used all their retries and asynq keeps the " +
+			"count on requeue: one more failure archives them again without retrying"}},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -187,5 +188,45 @@ func TestPreviewDeleteAndConfirmByName(t *testing.T) {
 				t.Errorf("impact %+v\nwant %d %v %q", im, tc.count, tc.byName, tc.effects)
 			}
 		})
+	}
+}
+
+// TestPreviewRequeueNamesTasksOutOfRetries archives two fresh tasks with asynq's
+// Inspector (0 of 25 retries used) and lets a real asynq server archive one allowed no
+// retry: only that one is out of retries, and only it is named.
+func TestPreviewRequeueNamesTasksOutOfRetries(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	fresh := e.archived("q", 2)
+	dead := e.enqueue("q", 1, asynq.MaxRetry(0))
+	stop := e.worker("q", func(context.Context, *asynq.Task) error {
+		return errors.New("boom")
+	})
+	e.waitFor("the failed task to be archived", func() bool {
+		return e.state("q", dead[0]) == "archived"
+	})
+	stop()
+
+	one := "1 of these tasks has used all its retries and asynq keeps the count on " +
+		"requeue: one more failure archives it again without retrying"
+	cases := map[string]struct {
+		op   actions.Op
+		want []string
+	}{
+		"fresh only": {actions.Op{Kind: actions.Run, Queue: "q", State: model.Archived,
+			IDs: fresh}, nil},
+		"fresh and dead": {actions.Op{Kind: actions.Run, Queue: "q", State: model.Archived,
+			IDs: append(dead, fresh...)}, []string{one}},
+		"all": {actions.Op{Kind: actions.Run, Queue: "q", State: model.Archived, All: true},
+			[]string{one}},
+	}
+	for name, c := range cases {
+		im, err := e.act.Preview(ctx, c.op)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(im.Effects, "|") != strings.Join(c.want, "|") {
+			t.Errorf("%s: effects %q\nwant %q", name, im.Effects, c.want)
+		}
 	}
 }

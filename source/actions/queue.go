@@ -85,32 +85,34 @@ func (a *Actor) unpause(ctx context.Context, q string) (Result, error) {
 		"run now", showQueue(q), commas(n), plural(n, "task", "tasks"))}, nil
 }
 
-// Cancel asks the asynq servers to cancel the active task id, as Inspector.
+// Cancel asks the asynq servers to cancel the active task id of queue, as Inspector.
 // CancelProcessing does, and says how many servers received the signal (Result.Done).
 // The server running the task cancels its context and moves it to retry (archived when
-// out of retries); the handler itself stops only if it honours its context.
-func (a *Actor) Cancel(ctx context.Context, id string) (Result, error) {
+// out of retries); the handler itself stops only if it honours its context. asynq's
+// signal carries only the ID: queue is for the audit log and the Result, and may be
+// empty when unknown.
+func (a *Actor) Cancel(ctx context.Context, queue, id string) (Result, error) {
 	if a.opts.ReadOnly {
 		return Result{}, ErrReadOnly
 	}
 	if id == "" {
 		return Result{}, errors.New("no task selected: nothing was cancelled")
 	}
-	rec, err := a.begin("cancel", "", model.Active, []string{id}, 1)
+	rec, err := a.begin("cancel", queue, model.Active, []string{id}, 1)
 	if err != nil {
 		return Result{}, err
 	}
-	res, err := a.cancel(ctx, id)
+	res, err := a.cancel(ctx, queue, id)
 	return res, rec.finish(res, outcomeOf(res, err), err)
 }
 
-func (a *Actor) cancel(ctx context.Context, id string) (Result, error) {
-	res := Result{Action: "cancel"}
+func (a *Actor) cancel(ctx context.Context, queue, id string) (Result, error) {
+	res := Result{Action: "cancel", Queue: queue}
 	// PUBLISH directly rather than through the Inspector: its reply is the number of
 	// subscribers, one per running asynq server.
 	n, err := a.rdb.Publish(context.WithoutCancel(ctx), cancelChannel, id).Result()
 	if err != nil {
-		return res, a.writeErr("cancel", "", err)
+		return res, a.writeErr("cancel", queue, err)
 	}
 	res.Done = int(n)
 	if n == 0 {
@@ -118,8 +120,8 @@ func (a *Actor) cancel(ctx context.Context, id string) (Result, error) {
 			"was not cancelled", showID(id))
 		return res, nil
 	}
-	res.Message = fmt.Sprintf("cancel signal for task %s reached %d asynq %s; the one "+
-		"running it moves it to retry (archived if out of retries)", showID(id), n,
+	res.Message = fmt.Sprintf("cancel signal for task %s reached %s asynq %s; the one "+
+		"running it moves it to retry (archived if out of retries)", showID(id), commas(int(n)),
 		plural(int(n), "server", "servers"))
 	return res, nil
 }

@@ -77,7 +77,7 @@ func TestCancelSignalsTheRunningServer(t *testing.T) {
 		return n == 1
 	})
 
-	res, err := e.act.Cancel(ctx, id)
+	res, err := e.act.Cancel(ctx, "q", id)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,13 +89,13 @@ func TestCancelSignalsTheRunningServer(t *testing.T) {
 	e.waitFor("the task to go to retry", func() bool { return e.state("q", id) == "retry" })
 	stop()
 
-	res, err = e.act.Cancel(ctx, id)
+	res, err = e.act.Cancel(ctx, "q", id)
 	if err != nil || res.Done != 0 || !strings.HasPrefix(res.Message,
 		"no asynq server is listening for cancel signals") {
 		t.Errorf("with no server: %+v, %v", res, err)
 	}
 	if last := e.lastEntry(); last.Action != "cancel" || last.Outcome != "noop" ||
-		len(last.TaskIDs) != 1 || last.TaskIDs[0] != id {
+		last.Queue != "q" || len(last.TaskIDs) != 1 || last.TaskIDs[0] != id {
 		t.Errorf("audit %+v", last)
 	}
 }
@@ -106,7 +106,7 @@ func TestQueueActionsNeedAQueueOrTask(t *testing.T) {
 	for name, do := range map[string]func() error{
 		"pause":   func() error { _, err := e.act.Pause(ctx, ""); return err },
 		"unpause": func() error { _, err := e.act.Unpause(ctx, ""); return err },
-		"cancel":  func() error { _, err := e.act.Cancel(ctx, ""); return err },
+		"cancel":  func() error { _, err := e.act.Cancel(ctx, "q", ""); return err },
 		"run": func() error {
 			_, err := e.act.Run(ctx, "q", model.Archived, []string{""})
 			return err

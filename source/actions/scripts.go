@@ -251,9 +251,9 @@ func outcomeUnknown(err error) bool {
 // unknownErr explains an outcome-unknown failure: what is confirmed and what to do.
 func (a *Actor) unknownErr(m *mover, q string, batches, moved int, err error) error {
 	return &personError{kind: ErrOutcomeUnknown, cause: err, msg: fmt.Sprintf(
-		"queue %s: outcome unknown after %d confirmed %s (%s tasks %s): %v; "+
+		"queue %s: outcome unknown after %s confirmed %s (%s tasks %s): %v; "+
 			"re-read the queue before acting again",
-		showQueue(q), batches, plural(batches, "batch", "batches"), commas(moved), m.verb,
+		showQueue(q), commas(batches), plural(batches, "batch", "batches"), commas(moved), m.verb,
 		a.reason(err))}
 }
 

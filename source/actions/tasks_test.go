@@ -298,8 +298,9 @@ func (e *env) activate(id string) func() {
 func TestUnknownQueueIsRefused(t *testing.T) {
 	e := newEnv(t)
 	_, err := e.act.Run(context.Background(), "nope", model.Archived, []string{"x"})
-	if !errors.Is(err, actions.ErrQueueNotFound) || err.Error() != "queue nope not found in "+
-		"asynq:queues (deleted, or never used): nothing was changed" {
+	if !errors.Is(err, actions.ErrQueueNotFound) || err.Error() != "queue nope not found: "+
+		"it has no tasks and is not in asynq:queues (never used, or deleted); nothing was "+
+		"changed" {
 		t.Errorf("err = %v", err)
 	}
 	_, err = e.act.DeleteAll(context.Background(), "nope", model.Archived, nil)
@@ -308,6 +309,58 @@ func TestUnknownQueueIsRefused(t *testing.T) {
 	}
 	if n := len(e.entries()); n != 0 {
 		t.Errorf("%d audit lines for refused actions", n)
+	}
+}
+
+// TestUnlistedQueueWithTasksIsActedOn empties Redis under a running asynq client, as a
+// restart without persistence does: the client registered the queue once, so the tasks
+// it enqueues next live in a queue missing from asynq:queues. Every action works on it;
+// a queue with no keys at all is still refused.
+func TestUnlistedQueueWithTasksIsActedOn(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	e.pending("webhooks", 1)
+	e.must(e.rdb.FlushAll(ctx).Err())
+	ids := e.pending("webhooks", 4)
+	if e.rdb.SIsMember(ctx, "asynq:queues", "webhooks").Val() {
+		t.Fatal("asynq's client registered the queue again; the test needs it unlisted")
+	}
+
+	res, err := e.act.Archive(ctx, "webhooks", model.Pending, ids[:2])
+	if err != nil || res.Done != 2 {
+		t.Fatalf("archive: %+v, %v", res, err)
+	}
+	if res, err = e.act.Run(ctx, "webhooks", model.Archived, ids[:1]); err != nil ||
+		res.Done != 1 {
+		t.Errorf("requeue: %+v, %v", res, err)
+	}
+	if res, err = e.act.RunAll(ctx, "webhooks", model.Archived, nil); err != nil ||
+		res.Done != 1 {
+		t.Errorf("requeue all: %+v, %v", res, err)
+	}
+	if res, err = e.act.Delete(ctx, "webhooks", model.Pending, ids[3:]); err != nil ||
+		res.Done != 1 {
+		t.Errorf("delete: %+v, %v", res, err)
+	}
+	if _, err := e.act.Preview(ctx, actions.Op{Kind: actions.Delete, Queue: "webhooks",
+		State: model.Pending, All: true}); err != nil {
+		t.Errorf("preview: %v", err)
+	}
+	if res, err = e.act.Pause(ctx, "webhooks"); err != nil || res.Done != 1 {
+		t.Errorf("pause: %+v, %v", res, err)
+	}
+	if n := e.count("webhooks", model.Pending); n != 3 {
+		t.Errorf("%d pending, want 3", n)
+	}
+
+	// Only the paused flag is left: the queue still exists for asynq's workers.
+	e.must(e.rdb.Del(ctx, "asynq:{webhooks}:pending").Err())
+	if _, err := e.act.DeleteAll(ctx, "webhooks", model.Pending, nil); err != nil {
+		t.Errorf("delete all with only the paused flag left: %v", err)
+	}
+	_, err = e.act.Run(ctx, "ghost", model.Archived, []string{ids[0]})
+	if !errors.Is(err, actions.ErrQueueNotFound) {
+		t.Errorf("queue with no keys: err = %v", err)
 	}
 }
 
