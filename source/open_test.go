@@ -23,19 +23,21 @@ func TestOpenErrorsAreOneClearLineWithoutSecret(t *testing.T) {
 	}{
 		"wrong password": {
 			opts: source.Options{URL: "redis://:wrong-" + secret + "@" + srv.Addr + "/0"},
-			want: "authentication failed",
+			want: "cannot connect to " + srv.Addr + "/0: authentication failed for user " +
+				"default (wrong password?",
 		},
 		"no password": {
 			opts: source.Options{URL: srv.URL()},
-			want: "authentication failed",
+			want: "cannot connect to " + srv.Addr + "/0: the server requires a password: " +
+				"set ASYNQTOP_REDIS_PASSWORD, --password-file or put it in the URL",
 		},
 		"refused": {
 			opts: source.Options{URL: "redis://:" + secret + "@127.0.0.1:" + strconv.Itoa(free)},
-			want: "connection refused",
+			want: "cannot connect to 127.0.0.1:" + strconv.Itoa(free) + "/0: connection refused",
 		},
 		"unknown host": {
 			opts: source.Options{URL: "redis://:" + secret + "@no-such-host.invalid:6379/0"},
-			want: "unknown host",
+			want: "cannot connect to no-such-host.invalid:6379/0: unknown host",
 		},
 		"bad url": {
 			opts: source.Options{URL: "http://:" + secret + "@x"},

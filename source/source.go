@@ -140,34 +140,52 @@ func redactURL(raw string) string {
 }
 
 // explain turns a Redis or network error into one line for a person: what failed, on
-// which host, what to do next. The password is scrubbed from whatever Redis said.
+// which host, what to do next. what is a verb phrase ("connect", "read queues", "count
+// pending tasks of queue \"q\""); the line reads "cannot <what> <to|from|on> HOST: why".
+// The password is scrubbed from whatever Redis said.
 func (s *Source) explain(what string, err error) error {
-	msg := err.Error()
+	return errors.New(s.scrub(fmt.Sprintf("cannot %s %s %s: %s", what, preposition(what),
+		s.target, s.reason(err))))
+}
+
+// reason says why a Redis exchange failed, and what to do about it when that is known.
+func (s *Source) reason(err error) string {
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
-	user := s.user
-	if user == "" {
-		user = "default"
-	}
 	switch {
 	case errors.As(err, &dnsErr):
-		msg = fmt.Sprintf("cannot %s to %s: unknown host %q (check --redis)",
-			what, s.target, dnsErr.Name)
+		return fmt.Sprintf("unknown host %q (check --redis)", dnsErr.Name)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		msg = fmt.Sprintf("cannot %s to %s: connection refused (is Redis running there? "+
-			"check --redis)", what, s.target)
-	case isAuthError(msg):
-		msg = fmt.Sprintf("cannot %s to %s: authentication failed for user %s (wrong "+
-			"password? set ASYNQTOP_REDIS_PASSWORD or --password-file)", what, s.target, user)
+		return "connection refused (is Redis running there? check --redis)"
+	case isAuthError(err.Error()) && s.secret == "":
+		return "the server requires a password: set ASYNQTOP_REDIS_PASSWORD, " +
+			"--password-file or put it in the URL"
+	case isAuthError(err.Error()):
+		user := s.user
+		if user == "" {
+			user = "default"
+		}
+		return fmt.Sprintf("authentication failed for user %s (wrong password? set "+
+			"ASYNQTOP_REDIS_PASSWORD or --password-file)", user)
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		msg = fmt.Sprintf("cannot %s to %s: no answer in time (host down, firewall, "+
-			"or TLS mismatch?)", what, s.target)
+		return "no answer in time (host down, firewall, or TLS mismatch?)"
 	case errors.As(err, &opErr):
-		msg = fmt.Sprintf("cannot %s to %s: %v", what, s.target, opErr.Err)
-	default:
-		msg = fmt.Sprintf("%s on %s: %s", what, s.target, msg)
+		return opErr.Err.Error()
 	}
-	return errors.New(s.scrub(msg))
+	return err.Error()
+}
+
+// preposition joins a verb phrase to the host it acts on: "connect to", "write to",
+// "read queues from", and "on" for the rest ("count tasks on", "scan ... on").
+func preposition(what string) string {
+	verb, _, _ := strings.Cut(what, " ")
+	switch verb {
+	case "connect", "write":
+		return "to"
+	case "read":
+		return "from"
+	}
+	return "on"
 }
 
 // scrub removes the password from a message, in case a server or library echoed it.
