@@ -1,6 +1,11 @@
 // Package report prints one refresh for scripts and pipes: a plain table for people or
 // JSON with every figure for tools. It uses no terminal control at all, and every
 // string from Redis passes model/text in the table.
+//
+// A queue whose keys cannot be read (a key of the wrong type, say) is still printed, with
+// its error and without figures: "?" in the table, null in the JSON, never a zero that a
+// script would take for an empty queue. Snapshot then returns an *UnreadError after
+// writing everything, so that a command can exit non-zero.
 package report
 
 import (
@@ -32,25 +37,31 @@ type Options struct {
 	Rules model.Rules
 }
 
-// Queue is one queue in the JSON output: every figure the refresh read.
+// Queue is one queue in the JSON output: every figure the refresh read. The figures are
+// null when the queue could not be read (Error is set), and so are those a refresh does
+// not know (Aggregating with too many groups, LatencySeconds when the oldest pending
+// task's time is unknown).
 type Queue struct {
-	Name            string     `json:"name"`
+	Name string `json:"name"`
+	// Registered: listed in asynq:queues. InUse: holds tasks, counters or a paused flag;
+	// a queue neither registered nor in use is only configured on a live server.
 	Registered      bool       `json:"registered"`
+	InUse           bool       `json:"in_use"`
 	Paused          bool       `json:"paused"`
 	PausedSince     *time.Time `json:"paused_since,omitempty"`
-	Size            int64      `json:"size"`
-	Pending         int64      `json:"pending"`
-	Active          int64      `json:"active"`
-	Scheduled       int64      `json:"scheduled"`
-	Retry           int64      `json:"retry"`
-	Archived        int64      `json:"archived"`
-	Completed       int64      `json:"completed"`
+	Size            *int64     `json:"size"`
+	Pending         *int64     `json:"pending"`
+	Active          *int64     `json:"active"`
+	Scheduled       *int64     `json:"scheduled"`
+	Retry           *int64     `json:"retry"`
+	Archived        *int64     `json:"archived"`
+	Completed       *int64     `json:"completed"`
 	Aggregating     *int64     `json:"aggregating"`
-	Groups          int64      `json:"groups"`
-	ProcessedToday  int64      `json:"processed_today"`
-	FailedToday     int64      `json:"failed_today"`
-	ProcessedTotal  int64      `json:"processed_total"`
-	FailedTotal     int64      `json:"failed_total"`
+	Groups          *int64     `json:"groups"`
+	ProcessedToday  *int64     `json:"processed_today"`
+	FailedToday     *int64     `json:"failed_today"`
+	ProcessedTotal  *int64     `json:"processed_total"`
+	FailedTotal     *int64     `json:"failed_total"`
 	LatencySeconds  *float64   `json:"latency_seconds"`
 	OldestPendingAt *time.Time `json:"oldest_pending_at,omitempty"`
 	Breaches        []Breach   `json:"breaches"`
@@ -65,16 +76,48 @@ type Breach struct {
 	Limit  float64 `json:"limit"`
 }
 
+// Server is one asynq worker server in the JSON output.
+type Server struct {
+	Host        string `json:"host"`
+	PID         int    `json:"pid"`
+	ServerID    string `json:"server_id"`
+	Concurrency int    `json:"concurrency"`
+	// Queues maps queue name to priority.
+	Queues         map[string]int `json:"queues"`
+	StrictPriority bool           `json:"strict_priority"`
+	Status         string         `json:"status"`
+	Started        time.Time      `json:"started"`
+	ActiveWorkers  int            `json:"active_workers"`
+	// HeartbeatExpires is when the server's heartbeat record lapses; Stale says whether
+	// it had at the snapshot instant.
+	HeartbeatExpires time.Time `json:"heartbeat_expires"`
+	Stale            bool      `json:"stale"`
+}
+
 // Output is the whole JSON document.
 type Output struct {
-	Target     string         `json:"target"`
-	RedisTime  time.Time      `json:"redis_time"`
-	RoundTrips int            `json:"round_trips"`
-	TookMillis float64        `json:"took_ms"`
-	Queues     []Queue        `json:"queues"`
-	Servers    []model.Server `json:"servers"`
+	Target     string    `json:"target"`
+	RedisTime  time.Time `json:"redis_time"`
+	RoundTrips int       `json:"round_trips"`
+	TookMillis float64   `json:"took_ms"`
+	Queues     []Queue   `json:"queues"`
+	Servers    []Server  `json:"servers"`
 	// Note explains what a single refresh cannot show.
 	Note string `json:"note"`
+}
+
+// UnreadError is what Snapshot returns, after writing its whole output, when some queues
+// could not be read; the output names each with its error.
+type UnreadError struct {
+	// Queues is how many queues could not be read.
+	Queues int
+}
+
+func (e *UnreadError) Error() string {
+	if e.Queues == 1 {
+		return "1 queue could not be read"
+	}
+	return fmt.Sprintf("%d queues could not be read", e.Queues)
 }
 
 // Snapshot reads one refresh and the servers and writes them to w.
@@ -88,15 +131,36 @@ func Snapshot(ctx context.Context, w io.Writer, src Source, o Options) error {
 		return err
 	}
 	out := build(src.Target(), snap, servers, o.Rules)
-	if o.JSON {
-		b, err := json.MarshalIndent(out, "", "  ")
-		if err != nil {
-			return err
-		}
-		_, err = w.Write(append(jsonSafe(b), '\n'))
+	if err := write(w, out, o.JSON); err != nil {
 		return err
 	}
-	return writeTable(w, out)
+	if n := unread(out.Queues); n > 0 {
+		return &UnreadError{Queues: n}
+	}
+	return nil
+}
+
+func write(w io.Writer, out Output, asJSON bool) error {
+	if !asJSON {
+		return writeTable(w, out)
+	}
+	b, err := json.MarshalIndent(out, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(jsonSafe(b), '\n'))
+	return err
+}
+
+// unread counts the queues that could not be read.
+func unread(qs []Queue) int {
+	n := 0
+	for _, q := range qs {
+		if q.Error != "" {
+			n++
+		}
+	}
+	return n
 }
 
 // jsonSafe rewrites every non-ASCII rune of encoded JSON that model/text would escape
@@ -137,8 +201,9 @@ func configuredQueues(servers []model.Server, now time.Time) []string {
 func build(target string, snap model.Snapshot, servers []model.Server, rules model.Rules) Output {
 	out := Output{
 		Target: target, RedisTime: snap.Time.UTC(), RoundTrips: snap.RoundTrips,
-		TookMillis: float64(snap.Took.Microseconds()) / 1000, Servers: servers,
-		Queues: make([]Queue, 0, len(snap.Queues)),
+		TookMillis: float64(snap.Took.Microseconds()) / 1000,
+		Servers:    make([]Server, 0, len(servers)),
+		Queues:     make([]Queue, 0, len(snap.Queues)),
 		Note: "one refresh: rates need two and are not included; " +
 			"processed/failed today are UTC-day counters",
 	}
@@ -149,25 +214,42 @@ func build(target string, snap model.Snapshot, servers []model.Server, rules mod
 	for _, q := range snap.Queues {
 		out.Queues = append(out.Queues, queueJSON(q, snap.Time, br.Active()))
 	}
+	for _, s := range servers {
+		out.Servers = append(out.Servers, serverJSON(s, snap.Time))
+	}
 	return out
 }
 
+func serverJSON(s model.Server, now time.Time) Server {
+	return Server{
+		Host: s.Host, PID: s.PID, ServerID: s.ID, Concurrency: s.Concurrency,
+		Queues: s.Queues, StrictPriority: s.StrictPriority, Status: s.Status,
+		Started: s.Started.UTC(), ActiveWorkers: s.ActiveWorkers,
+		HeartbeatExpires: s.Expires.UTC(), Stale: s.Stale(now),
+	}
+}
+
+// queueJSON is one queue's figures; only its name, flags and error when it could not be
+// read, since its counts would be zeros standing for "unknown".
 func queueJSON(q model.QueueStats, now time.Time, active []model.Breach) Queue {
 	j := Queue{
-		Name: q.Name, Registered: q.Registered, Paused: q.Paused, Size: q.Size(),
-		Pending: q.Pending, Active: q.Active, Scheduled: q.Scheduled, Retry: q.Retry,
-		Archived: q.Archived, Completed: q.Completed, Groups: q.Groups,
-		ProcessedToday: q.ProcessedToday, FailedToday: q.FailedToday,
-		ProcessedTotal: q.ProcessedTotal, FailedTotal: q.FailedTotal, Error: q.Err,
-		Breaches: []Breach{},
+		Name: q.Name, Registered: q.Registered, InUse: q.InUse(), Paused: q.Paused,
+		Error: q.Err, Breaches: []Breach{},
 	}
 	if q.Paused && !q.PausedSince.IsZero() {
 		t := q.PausedSince.UTC()
 		j.PausedSince = &t
 	}
+	if q.Err != "" {
+		return j
+	}
+	j.Size, j.Pending, j.Active = ptr(q.Size()), ptr(q.Pending), ptr(q.Active)
+	j.Scheduled, j.Retry, j.Archived = ptr(q.Scheduled), ptr(q.Retry), ptr(q.Archived)
+	j.Completed, j.Groups = ptr(q.Completed), ptr(q.Groups)
+	j.ProcessedToday, j.FailedToday = ptr(q.ProcessedToday), ptr(q.FailedToday)
+	j.ProcessedTotal, j.FailedTotal = ptr(q.ProcessedTotal), ptr(q.FailedTotal)
 	if q.AggregatingKnown {
-		n := q.Aggregating
-		j.Aggregating = &n
+		j.Aggregating = ptr(q.Aggregating)
 	}
 	if d, ok := q.Latency(now); ok {
 		s := d.Seconds()
@@ -187,6 +269,8 @@ func queueJSON(q model.QueueStats, now time.Time, active []model.Breach) Queue {
 	return j
 }
 
+func ptr(n int64) *int64 { return &n }
+
 func writeTable(w io.Writer, out Output) error {
 	fmt.Fprintf(w, "%s at %s UTC (%d round trips, %.1f ms)\n", text.Clean(out.Target),
 		out.RedisTime.Format("2006-01-02 15:04:05"), out.RoundTrips, out.TookMillis)
@@ -194,9 +278,10 @@ func writeTable(w io.Writer, out Output) error {
 	fmt.Fprintln(tw, "QUEUE\tSTATE\tPENDING\tACTIVE\tSCHEDULED\tRETRY\tARCHIVED\tCOMPLETED\t"+
 		"LATENCY\tPROCESSED TODAY\tFAILED TODAY\tBREACHES\t")
 	for _, q := range out.Queues {
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%d\t%d\t%s\t\n",
-			text.Truncate(q.Name, 40), state(q), q.Pending, q.Active, q.Scheduled, q.Retry,
-			q.Archived, q.Completed, latency(q), q.ProcessedToday, q.FailedToday, breaches(q))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n",
+			text.Truncate(q.Name, 40), state(q), count(q.Pending), count(q.Active),
+			count(q.Scheduled), count(q.Retry), count(q.Archived), count(q.Completed),
+			latency(q), count(q.ProcessedToday), count(q.FailedToday), breaches(q))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -211,16 +296,29 @@ func writeTable(w io.Writer, out Output) error {
 	return err
 }
 
+// state names what the figures do not show: an unreadable queue, a paused one, one
+// missing from asynq:queues though in use (after a Redis restart, say), and one only
+// configured on a live server.
 func state(q Queue) string {
 	switch {
 	case q.Error != "":
 		return "ERROR"
 	case q.Paused:
 		return "paused"
+	case !q.Registered && q.InUse:
+		return "unlisted"
 	case !q.Registered:
 		return "unused"
 	}
 	return "-"
+}
+
+// count is a figure for the table: "?" when unknown.
+func count(n *int64) string {
+	if n == nil {
+		return "?"
+	}
+	return strconv.FormatInt(*n, 10)
 }
 
 func latency(q Queue) string {
@@ -231,6 +329,9 @@ func latency(q Queue) string {
 }
 
 func breaches(q Queue) string {
+	if q.Error != "" {
+		return "?"
+	}
 	if len(q.Breaches) == 0 {
 		return "-"
 	}

@@ -61,14 +61,14 @@ func TestSnapshotJSONAgreesWithInspector(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := [8]int64{q.Pending, q.Active, q.Scheduled, q.Retry, q.Archived, q.Completed,
-			q.ProcessedTotal, q.FailedTotal}
+		got := [8]int64{*q.Pending, *q.Active, *q.Scheduled, *q.Retry, *q.Archived,
+			*q.Completed, *q.ProcessedTotal, *q.FailedTotal}
 		want := [8]int64{int64(info.Pending), int64(info.Active), int64(info.Scheduled),
 			int64(info.Retry), int64(info.Archived), int64(info.Completed),
 			int64(info.ProcessedTotal), int64(info.FailedTotal)}
-		if got != want || q.Paused != info.Paused || q.Size != int64(info.Size) {
+		if got != want || q.Paused != info.Paused || *q.Size != int64(info.Size) {
 			t.Errorf("queue %q: snapshot %v paused=%v size=%d; Inspector %v paused=%v size=%d",
-				q.Name, got, q.Paused, q.Size, want, info.Paused, info.Size)
+				q.Name, got, q.Paused, *q.Size, want, info.Paused, info.Size)
 		}
 	}
 
