@@ -102,6 +102,16 @@ func (g *gen) email() string {
 	return fmt.Sprintf("%s.%s%d@%s", first, last, g.r.IntN(100), domain)
 }
 
+// card returns the card details a payment processor returns for a stored card: brand,
+// last four digits and expiry, never a full number.
+func (g *gen) card() map[string]string {
+	return map[string]string{
+		"brand": pick(g, "visa", "mastercard", "amex"),
+		"last4": fmt.Sprintf("%04d", g.r.IntN(10000)),
+		"exp":   fmt.Sprintf("%02d/%02d", g.between(1, 12), g.between(26, 31)),
+	}
+}
+
 // bytes returns n random bytes, for payloads that are not text at all.
 func (g *gen) bytes(n int) []byte {
 	b := make([]byte, n)

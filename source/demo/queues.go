@@ -150,13 +150,19 @@ func newsletterJob(g *gen, campaign string) job {
 	return g.job(queueEmails, "email:newsletter", p, asynq.MaxRetry(2))
 }
 
+// emailPayload is an email:send payload; a password reset carries its one-time token,
+// which the default mask_fields hide.
 func emailPayload(g *gen, user int, addr, template string) []byte {
-	return mustJSON(map[string]any{
+	p := map[string]any{
 		"user_id":  user,
 		"email":    addr,
 		"template": template,
 		"locale":   pick(g, "en-US", "en-GB", "de-DE", "pt-BR", "ja-JP"),
-	})
+	}
+	if template == "password_reset" {
+		p["token"] = "prt_" + g.token(32)
+	}
+	return mustJSON(p)
 }
 
 func paymentJob(g *gen) job {
@@ -167,6 +173,7 @@ func paymentJob(g *gen) job {
 			"customer":     "cus_" + g.token(14),
 			"amount_cents": cents,
 			"currency":     pick(g, "EUR", "USD", "GBP"),
+			"card":         g.card(),
 		})
 		return g.sealed(queuePayments, "payment:charge", p,
 			asynq.MaxRetry(1), asynq.Retention(30*time.Minute))
