@@ -164,7 +164,7 @@ func perform(ctx context.Context, a Actor, op actions.Op) (actions.Result, error
 	case actions.Archive:
 		return a.Archive(ctx, op.Queue, op.State, op.IDs)
 	case kindCancel:
-		return a.Cancel(ctx, op.IDs[0])
+		return a.Cancel(ctx, op.Queue, op.IDs[0])
 	}
 	return actions.Result{}, errors.New("unknown action")
 }

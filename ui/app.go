@@ -53,7 +53,7 @@ type Actor interface {
 		progress func(done, total int)) (actions.Result, error)
 	ArchiveAll(ctx context.Context, queue string, state model.State,
 		progress func(done, total int)) (actions.Result, error)
-	Cancel(ctx context.Context, id string) (actions.Result, error)
+	Cancel(ctx context.Context, queue, id string) (actions.Result, error)
 }
 
 // Options configure the dashboard.

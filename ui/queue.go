@@ -243,7 +243,11 @@ func (p queuePane) badges(q model.QueueStats, now time.Time) string {
 		}
 		out = append(out, p.styles.Paused.Render(s))
 	}
-	if !q.Registered {
+	switch {
+	case !q.Registered && q.InUse():
+		out = append(out, p.styles.Warn.Render("not listed in asynq:queues but in use (Redis "+
+			"restarted or flushed? asynq lists it again when a producer restarts)"))
+	case !q.Registered:
 		out = append(out, p.styles.Muted.Render("configured on a server, never used"))
 	}
 	if l := p.data.breaches.WorstLevel(q.Name); l != model.LevelOK {

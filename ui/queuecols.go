@@ -11,7 +11,7 @@ import (
 func queueColumns() []column {
 	return []column{
 		{title: "QUEUE", width: 12, prio: 0, cell: nameCell},
-		{title: "STATE", width: 6, prio: 1, cell: stateCell},
+		{title: "STATE", width: 8, prio: 1, cell: stateCell},
 		countColumn("PEND", 7, 1, model.MetricPending, func(q model.QueueStats) int64 {
 			return q.Pending
 		}),
@@ -50,6 +50,8 @@ func stateCell(r rowCtx) (string, model.Level) {
 		return "ERROR", model.LevelCrit
 	case r.q.Paused:
 		return "paused", model.LevelOK
+	case !r.q.Registered && r.q.InUse():
+		return "unlisted", model.LevelOK
 	case !r.q.Registered:
 		return "unused", model.LevelOK
 	}

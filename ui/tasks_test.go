@@ -50,4 +50,3 @@ func withGen(m tasksMsg, gen int) tasksMsg {
 	m.gen = gen
 	return m
 }
-
