@@ -255,6 +255,7 @@ func openSource(ctx context.Context, cfg config.Config) (*source.Source, error) 
 	}
 	return source.Open(ctx, source.Options{
 		URL: cfg.Redis.URL, Password: pw, DialTimeout: cfg.Redis.DialTimeout.Duration,
+		TLSCA: cfg.Redis.TLSCA,
 	})
 }
 

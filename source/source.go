@@ -6,10 +6,12 @@ package source
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,6 +30,9 @@ type Options struct {
 	Password string
 	// DialTimeout bounds connecting; zero means 5 s.
 	DialTimeout time.Duration
+	// TLSCA names a PEM file of the CA that signed the server's certificate, for
+	// rediss:// URLs; empty trusts the system's CAs.
+	TLSCA string
 }
 
 // Source is an open connection to one Redis holding asynq data.
@@ -72,6 +77,9 @@ func Open(ctx context.Context, o Options) (*Source, error) {
 	if o.Password != "" {
 		ro.Password = o.Password
 	}
+	if err := useCA(ro, o.TLSCA); err != nil {
+		return nil, err
+	}
 	ro.DialTimeout = o.DialTimeout
 	if ro.DialTimeout == 0 {
 		ro.DialTimeout = 5 * time.Second
@@ -106,9 +114,11 @@ func parseURL(raw string) (*redis.Options, string, error) {
 		raw = "redis://127.0.0.1:6379/0"
 	}
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") || u.Host == "" {
-		return nil, "", fmt.Errorf("invalid Redis URL %q: use redis://[user[:pass]@]host:port/db "+
-			"or rediss:// for TLS", redactURL(raw))
+	valid := err == nil && ((u.Scheme == "redis" || u.Scheme == "rediss") && u.Host != "" ||
+		u.Scheme == "unix" && u.Path != "")
+	if !valid {
+		return nil, "", fmt.Errorf("invalid Redis URL %q: use redis://[user[:pass]@]host:port/db, "+
+			"rediss:// for TLS, or unix:///path/to/socket?db=N", redactURL(raw))
 	}
 	ro, err := redis.ParseURL(raw)
 	if err != nil {
@@ -123,6 +133,27 @@ func parseURL(raw string) (*redis.Options, string, error) {
 		target += " (TLS)"
 	}
 	return ro, target, nil
+}
+
+// useCA makes a TLS connection trust the CA in the PEM file at path.
+func useCA(ro *redis.Options, path string) error {
+	if path == "" {
+		return nil
+	}
+	if ro.TLSConfig == nil {
+		return fmt.Errorf("redis.tls_ca is set but the URL is not rediss://: use rediss:// " +
+			"for TLS")
+	}
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("cannot read the TLS CA file %s: %v", path, errors.Unwrap(err))
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return fmt.Errorf("the TLS CA file %s holds no PEM certificate", path)
+	}
+	ro.TLSConfig.RootCAs = pool
+	return nil
 }
 
 // redactURL hides the password part of a Redis URL, even a malformed one.
@@ -167,12 +198,33 @@ func (s *Source) reason(err error) string {
 		}
 		return fmt.Sprintf("authentication failed for user %s (wrong password? set "+
 			"ASYNQTOP_REDIS_PASSWORD or --password-file)", user)
+	case tlsReason(err) != "":
+		return tlsReason(err)
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
 		return "no answer in time (host down, firewall, or TLS mismatch?)"
 	case errors.As(err, &opErr):
 		return opErr.Err.Error()
 	}
 	return err.Error()
+}
+
+// tlsReason explains a TLS failure, or returns "".
+func tlsReason(err error) string {
+	var unknown x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var record tls.RecordHeaderError
+	switch {
+	case errors.As(err, &unknown):
+		return "the server's TLS certificate is not signed by a CA this machine trusts " +
+			"(set redis.tls_ca in the config to the CA's PEM file)"
+	case errors.As(err, &host):
+		return "the server's TLS certificate is not for this host name (" + host.Error() + ")"
+	case errors.As(err, &record):
+		return "the server did not answer in TLS (use redis:// for a plain port)"
+	case strings.Contains(err.Error(), "tls:") || strings.Contains(err.Error(), "x509:"):
+		return "TLS failed: " + err.Error()
+	}
+	return ""
 }
 
 // preposition joins a verb phrase to the host it acts on: "connect to", "write to",

@@ -51,6 +51,9 @@ type Redis struct {
 	PasswordFile string `toml:"password_file"`
 	// DialTimeout bounds connecting to Redis.
 	DialTimeout Duration `toml:"dial_timeout"`
+	// TLSCA names a PEM file of the CA that signed the server's certificate, for
+	// rediss:// URLs; empty trusts the system's CAs.
+	TLSCA string `toml:"tls_ca"`
 }
 
 // Context is the badge that says which environment the screen shows.

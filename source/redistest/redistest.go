@@ -26,6 +26,8 @@ type Server struct {
 	Port int
 	// Dir is the server's working directory (removed with the test).
 	Dir string
+	// TLS names the certificate files when the server was started WithTLS.
+	TLS TLSFiles
 
 	cmd *exec.Cmd
 }
@@ -34,7 +36,8 @@ type Server struct {
 type Option func(*config)
 
 type config struct {
-	lines []string
+	lines  []string
+	tlsDir string
 }
 
 // WithConfig adds raw redis.conf lines, e.g. "requirepass secret" or
@@ -106,6 +109,13 @@ func launch(dir, bin string, c config) (*Server, error) {
 		"dir " + dir,
 		"logfile " + filepath.Join(dir, "redis.log"),
 	}
+	var files TLSFiles
+	if c.tlsDir != "" {
+		if files, err = makeTLS(c.tlsDir); err != nil {
+			return nil, err
+		}
+		conf = append(conf, tlsLines(files, port)...)
+	}
 	conf = append(conf, c.lines...)
 	path := filepath.Join(dir, "redis.conf")
 	if err := os.WriteFile(path, []byte(strings.Join(conf, "\n")+"\n"), 0o600); err != nil {
@@ -116,7 +126,7 @@ func launch(dir, bin string, c config) (*Server, error) {
 		return nil, fmt.Errorf("start %s: %w", bin, err)
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	s := &Server{Addr: addr, Port: port, Dir: dir, cmd: cmd}
+	s := &Server{Addr: addr, Port: port, Dir: dir, TLS: files, cmd: cmd}
 	if err := s.waitReady(5 * time.Second); err != nil {
 		s.Stop()
 		log, _ := os.ReadFile(filepath.Join(dir, "redis.log"))
@@ -130,7 +140,7 @@ func launch(dir, bin string, c config) (*Server, error) {
 func (s *Server) waitReady(limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for time.Now().Before(deadline) {
-		conn, err := net.DialTimeout("tcp", s.Addr, 200*time.Millisecond)
+		conn, err := s.dialReady()
 		if err == nil {
 			_ = conn.SetDeadline(time.Now().Add(time.Second))
 			_, _ = conn.Write([]byte("PING\r\n"))
