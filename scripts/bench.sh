@@ -6,5 +6,5 @@ cd "$(dirname "$0")/.."
 echo "== one refresh: asynqtop vs asynq Inspector (Queues + GetQueueInfo each)"
 go run ./source/internal/benchrefresh "$@"
 echo
-echo "== View of 200 queues at 200x60 (target <= 5 ms/op)"
-go test -run '^$' -bench 'BenchmarkView' -benchmem ./ui
+echo "== View of 200 queues at 200x60 (target <= 5 ms/op), and a refresh with its first frame"
+go test -run '^$' -bench 'BenchmarkView|BenchmarkRefreshView' -benchmem ./ui
