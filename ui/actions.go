@@ -88,8 +88,9 @@ func (m Model) run(op actions.Op) (tea.Model, tea.Cmd) {
 		return m, doAction(m.opts.Actor, op)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	limit := m.modal.impact.Count
 	m.modal = progressDialog(op, cancel)
-	return m, doBulk(ctx, m.opts.Actor, op)
+	return m, doBulk(ctx, m.opts.Actor, op, limit)
 }
 
 func (m Model) onProgress(msg progressMsg) (tea.Model, tea.Cmd) {
@@ -174,7 +175,7 @@ func perform(ctx context.Context, a Actor, op actions.Op) (actions.Result, error
 const kindCancel actions.Kind = "cancel"
 
 // doBulk runs a bulk action in the background, sending progress and then the outcome.
-func doBulk(ctx context.Context, a Actor, op actions.Op) tea.Cmd {
+func doBulk(ctx context.Context, a Actor, op actions.Op, limit int) tea.Cmd {
 	ch := make(chan tea.Msg, 1)
 	var next func() any
 	next = func() any { return <-ch }
@@ -185,16 +186,7 @@ func doBulk(ctx context.Context, a Actor, op actions.Op) tea.Cmd {
 			default: // the screen has not read the last report yet: skip this one
 			}
 		}
-		var res actions.Result
-		var err error
-		switch op.Kind {
-		case actions.Run:
-			res, err = a.RunAll(ctx, op.Queue, op.State, report)
-		case actions.Delete:
-			res, err = a.DeleteAll(ctx, op.Queue, op.State, report)
-		case actions.Archive:
-			res, err = a.ArchiveAll(ctx, op.Queue, op.State, report)
-		}
+		res, err := a.Bulk(ctx, op, limit, report)
 		final := actionMsg{op: op, result: res, err: err, at: time.Now()}
 		for {
 			select {

@@ -47,11 +47,8 @@ type Actor interface {
 		actions.Result, error)
 	Archive(ctx context.Context, queue string, state model.State, ids []string) (
 		actions.Result, error)
-	RunAll(ctx context.Context, queue string, state model.State,
-		progress func(done, total int)) (actions.Result, error)
-	DeleteAll(ctx context.Context, queue string, state model.State,
-		progress func(done, total int)) (actions.Result, error)
-	ArchiveAll(ctx context.Context, queue string, state model.State,
+	// Bulk acts on all tasks of a state, up to the count the operator confirmed.
+	Bulk(ctx context.Context, op actions.Op, limit int,
 		progress func(done, total int)) (actions.Result, error)
 	Cancel(ctx context.Context, queue, id string) (actions.Result, error)
 }
@@ -160,6 +157,7 @@ func New(o Options) Model {
 		status:   newStatusBar(st, keys),
 	}
 	m.task.keyring, m.task.keyringErr, m.task.maskFields = o.Keyring, o.KeyringErr, o.MaskFields
+	m.tasks.maskFields, m.list.maskFields = o.MaskFields, o.MaskFields
 	return m
 }
 

@@ -28,7 +28,7 @@ func (m Model) tasksKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 		}
 		t, ok := m.tasks.selected()
 		if !ok {
-			return m, nil
+			return m.noSelection(), nil
 		}
 		return m.openTask(q, t.ID)
 	case key.Matches(msg, m.keys.Filter):
@@ -62,7 +62,7 @@ func (m Model) tasksKey(msg tea.KeyMsg) (tea.Model, tea.Cmd) {
 func (m Model) askMarked(kind actions.Kind) (tea.Model, tea.Cmd) {
 	ids := m.tasks.marked()
 	if len(ids) == 0 {
-		return m, nil
+		return m.noSelection(), nil
 	}
 	if t, ok := m.tasks.selected(); ok && len(ids) == 1 && !t.Actionable() {
 		m.status = m.status.fail("this row's record is " + string(t.Problem) +
@@ -70,6 +70,17 @@ func (m Model) askMarked(kind actions.Kind) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	return m.ask(taskOp(kind, m.tasks.queue, m.tasks.state, ids))
+}
+
+// noSelection says why a key that acts on the selected task did nothing.
+func (m Model) noSelection() Model {
+	if m.tasks.lost != "" {
+		m.status = m.status.fail("no task selected: the one you selected left this page; " +
+			"j/k selects a task")
+		return m
+	}
+	m.status = m.status.fail("no task selected")
+	return m
 }
 
 // askAll asks to act on every task of the state.

@@ -16,7 +16,7 @@ type KeyMap struct {
 
 	Pause, Requeue, RequeueAll, Delete, Archive, Cancel key.Binding
 
-	Decrypt, Mask, Copy key.Binding
+	Decrypt, Mask key.Binding
 }
 
 // DefaultKeyMap returns the keys asynqtop ships with, following k9s habits.
@@ -63,7 +63,6 @@ func DefaultKeyMap() KeyMap {
 
 		Decrypt: b([]string{"x"}, "x", "decrypt payload"),
 		Mask:    b([]string{"m"}, "m", "show/mask fields"),
-		Copy:    b([]string{"y"}, "y", "copy ID"),
 	}
 }
 
@@ -71,19 +70,20 @@ func DefaultKeyMap() KeyMap {
 func (k KeyMap) shortHelp(p page) []key.Binding {
 	switch p {
 	case pageTasks:
-		return []key.Binding{k.Open, k.Back, k.NextTab, k.Mark, k.Requeue, k.Delete,
-			k.Archive, k.Command, k.Help}
+		return []key.Binding{k.Open, k.Back, k.Help, k.NextTab, k.Mark, k.Requeue, k.Delete,
+			k.Archive, k.Command}
 	case pageTask:
-		return []key.Binding{k.Back, k.Decrypt, k.Mask, k.Requeue, k.Delete, k.Help}
+		requeue := key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "requeue"))
+		return []key.Binding{k.Back, k.Help, k.Decrypt, k.Mask, requeue, k.Delete}
 	case pageQueue:
-		return []key.Binding{k.Back, k.NextTab, k.Tab, k.Pause, k.Command, k.Help, k.Quit}
+		return []key.Binding{k.Back, k.Help, k.Quit, k.NextTab, k.Pause, k.Command}
 	case pageList:
 		return []key.Binding{k.Up, k.Down, k.Open, k.Back, k.Help}
 	case pageBreaches, pageHelp, pageServers:
 		return []key.Binding{k.Back, k.Help, k.Quit}
 	}
-	return []key.Binding{k.Open, k.Tab, k.Filter, k.Sort, k.Pause, k.Breaches, k.Freeze,
-		k.Command, k.Help, k.Quit}
+	return []key.Binding{k.Open, k.Help, k.Quit, k.Filter, k.Sort, k.Pause, k.Breaches,
+		k.Command}
 }
 
 // helpGroups lists every key by context for the help screen.
@@ -95,7 +95,7 @@ func (k KeyMap) helpGroups() []helpGroup {
 		{"queue", []key.Binding{k.Tab, k.NextTab, k.PrevTab, k.Pause}},
 		{"task list", []key.Binding{k.PageDown, k.PageUp, k.Order, k.Mark, k.Filter,
 			k.Types, k.Requeue, k.RequeueAll, k.Delete, k.Archive, k.Cancel}},
-		{"task", []key.Binding{k.Decrypt, k.Mask, k.Copy, k.Requeue, k.Delete, k.Archive}},
+		{"task", []key.Binding{k.Decrypt, k.Mask, k.Requeue, k.Delete, k.Archive}},
 	}
 }
 

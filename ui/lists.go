@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/asynqtop/asynqtop/model"
-	"github.com/asynqtop/asynqtop/model/payload"
 	"github.com/asynqtop/asynqtop/model/text"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -25,6 +24,8 @@ type listPane struct {
 	tasks  []model.Task
 	at     int
 	top    int
+	// maskFields are hidden in previews.
+	maskFields []string
 }
 
 func newListPane(st Styles, keys KeyMap) listPane { return listPane{styles: st, keys: keys} }
@@ -75,7 +76,7 @@ func (p listPane) showFind(msg findMsg) listPane {
 	for _, t := range r.Matches {
 		p.lines = append(p.lines, fmt.Sprintf("%s  %s  %s  %s",
 			text.Pad(text.TruncateMiddle(t.ID, 20), 20), text.Pad(t.Type, 20),
-			text.Pad(t.LastError, 30), payload.Preview(t.Payload, 60)))
+			text.Pad(t.LastError, 30), maskedPreview(t.Payload, p.maskFields, 60)))
 	}
 	return p
 }

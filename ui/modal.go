@@ -40,7 +40,7 @@ func (m modal) active() bool { return m.kind != modalNone }
 // confirmDialog opens the dialog for op with what it would do.
 func confirmDialog(op actions.Op, impact actions.Impact) modal {
 	in := textinput.New()
-	in.Prompt = "type the queue name to confirm: "
+	in.Prompt = "> "
 	in.CharLimit = 1024
 	if impact.TypeQueueName {
 		in.Focus()
@@ -73,7 +73,9 @@ func (m modal) View(st Styles, w, h int) string {
 
 func (m modal) confirmLines(st Styles, w int) []string {
 	width := min(w-8, 92)
-	lines := []string{st.Title.Render(describeOp(m.op, m.impact.Count))}
+	// Wrapped here at spaces only, so a task ID is never split at its hyphens.
+	title := ansi.Wordwrap(describeOp(m.op, m.impact.Count), width, "")
+	lines := []string{st.Title.Render(title)}
 	for _, e := range m.impact.Effects {
 		wrapped := ansi.Wordwrap(text.Clean(e), width-2, "")
 		for i, l := range strings.Split(wrapped, "\n") {
@@ -86,9 +88,9 @@ func (m modal) confirmLines(st Styles, w int) []string {
 	}
 	lines = append(lines, "")
 	if m.impact.TypeQueueName {
-		lines = append(lines, fmt.Sprintf("more than %s tasks: type the queue name (%s)",
-			thousands(actions.ConfirmByName), text.Clean(m.op.Queue)))
-		lines = append(lines, m.name.View(), st.Muted.Render("enter confirm · esc cancel"))
+		lines = append(lines, fmt.Sprintf("more than %s tasks: type the queue name, %s, "+
+			"and enter to confirm", thousands(actions.ConfirmByName), text.Clean(m.op.Queue)))
+		lines = append(lines, m.name.View(), st.Muted.Render("esc cancels"))
 		return lines
 	}
 	return append(lines, st.Muted.Render("y confirm · n or esc cancel"))

@@ -185,7 +185,8 @@ func (p queuePane) summary(q model.QueueStats) string {
 		count(q.Pending), count(q.Active), count(q.Scheduled), count(q.Retry),
 		count(q.Archived), count(q.Completed), agg, q.Groups)
 	if q.Err != "" {
-		counts = "counts unavailable: this queue's keys could not be read (see below)"
+		counts = "counts, latency and counters unavailable: this queue's keys could not be " +
+			"read (see below)"
 	}
 	lat := "unknown"
 	if d, ok := q.Latency(now); ok {
@@ -201,7 +202,8 @@ func (p queuePane) summary(q model.QueueStats) string {
 	lines := []string{fit(title, p.width), fit(counts, p.width), fit(figures, p.width),
 		fit(p.memoryLine(), p.width)}
 	if q.Err != "" {
-		lines = append(lines, fit(st.Error.Render(text.Clean(q.Err)), p.width))
+		lines = []string{fit(title, p.width), fit(counts, p.width),
+			fit(st.Error.Render(text.Clean(q.Err)), p.width)}
 	}
 	return strings.Join(lines, "\n")
 }

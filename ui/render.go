@@ -67,7 +67,7 @@ func spark(values []float64, w int, st lipgloss.Style) string {
 func count(n int64) string {
 	switch {
 	case n < 10_000:
-		return strconv.FormatInt(n, 10)
+		return thousands(int(n))
 	case n < 1_000_000:
 		return strconv.FormatFloat(float64(n)/1e3, 'f', 1, 64) + "k"
 	}

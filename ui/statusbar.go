@@ -39,7 +39,13 @@ func (m Model) headerView() string {
 		// No refresh runs while frozen, so an age would stop counting: say when instead.
 		parts = append(parts, st.Badge.Render("FROZEN at "+m.lastGood.Format("15:04:05")))
 	}
-	line1 := fit(strings.Join(parts, st.Muted.Render(" │ ")), m.width)
+	kept := parts[:0]
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	line1 := fit(strings.Join(kept, st.Muted.Render(" │ ")), m.width)
 	return line1 + "\n" + fit(m.problemLine(), m.width)
 }
 

@@ -303,7 +303,8 @@ func (p taskPane) bodyLines(b []byte, size int, mask []string) []string {
 		if n > 0 {
 			b = masked
 			out = append(out, p.styles.Muted.Render(fmt.Sprintf(
-				"%d field(s) masked (%s); m shows them", n, strings.Join(mask, ", "))))
+				"%d %s masked (%s); m shows them", n, plural(n, "field"),
+				strings.Join(mask, ", "))))
 		}
 	}
 	r := payload.Render(b, payload.Options{Width: p.width, Decompress: true})

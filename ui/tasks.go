@@ -30,11 +30,13 @@ type tasksPane struct {
 	groups         []source.GroupSize
 	groupsComplete bool
 	newestFirst    bool
-	offset         int
-	page           model.TaskPage
-	loaded         bool
-	err            string
-	gen            int
+	// maskFields are hidden in previews as in the task view.
+	maskFields []string
+	offset     int
+	page       model.TaskPage
+	loaded     bool
+	err        string
+	gen        int
 
 	// cursor is the ID of the selected task; at is its row. When the selected task
 	// leaves the page (consumed, moved, pushed to another page), the selection is
@@ -230,7 +232,7 @@ func (p tasksPane) View(now time.Time) string {
 	case len(rows) == 0:
 		b.WriteString("\n" + p.styles.Muted.Render("no "+string(p.state)+" tasks"))
 	}
-	env := rowEnv{now: now, servers: p.servers}
+	env := rowEnv{now: now, servers: p.servers, mask: p.maskFields}
 	for _, t := range rows {
 		line := p.row(cols, t, env)
 		if t.ID == p.cursor {
@@ -257,7 +259,7 @@ func (p tasksPane) title() string {
 		state += " in group " + text.Truncate(p.group, 30)
 	}
 	s := fmt.Sprintf("%s · %s %s · %s (o flips) · page %d/%d", state,
-		count(int64(p.page.Total)), plural(p.page.Total, "task"),
+		thousands(p.page.Total), plural(p.page.Total, "task"),
 		model.OrderLabel(p.state, p.newestFirst), cur, pages)
 	if n := len(p.marks); n > 0 {
 		s += fmt.Sprintf(" · %d marked", n)
@@ -266,8 +268,8 @@ func (p tasksPane) title() string {
 		s += " · filter /" + text.Clean(p.filter)
 	}
 	if p.lost != "" {
-		s += " · the selected task " + text.TruncateMiddle(p.lost, 16) + " left this page " +
-			"(consumed, moved or pushed down): j/k selects again"
+		s = "selection lost: task " + text.TruncateMiddle(p.lost, 14) + " left the page; " +
+			"j/k selects · " + s
 	}
 	if p.err != "" && p.loaded {
 		return p.styles.Title.Render(s) + "  " + p.styles.Stale.Render("STALE: "+text.Clean(p.err))
@@ -316,6 +318,7 @@ const forwardGrace = 15 * time.Second
 type rowEnv struct {
 	now     time.Time
 	servers []model.Server
+	mask    []string
 }
 
 func taskColumns(w int) []taskColumn {
@@ -383,7 +386,13 @@ func taskAgeCell(t model.Task, e rowEnv) string {
 	switch t.State {
 	case model.Pending:
 		since = t.PendingSince
-	case model.Archived, model.Retry:
+	case model.Archived:
+		// The archived set's score is when it was archived, whoever archived it.
+		since = t.Score
+		if since.IsZero() {
+			since = t.LastFailedAt
+		}
+	case model.Retry:
 		since = t.LastFailedAt
 	case model.Completed:
 		since = t.CompletedAt
@@ -418,7 +427,7 @@ func taskNextCell(t model.Task, e rowEnv) string {
 }
 
 // taskPreviewCell is a one-line look at the payload, or what is wrong with the record.
-func taskPreviewCell(t model.Task, _ rowEnv) string {
+func taskPreviewCell(t model.Task, e rowEnv) string {
 	switch {
 	case t.Problem == model.ProblemMissing:
 		return "task data missing (ID " + t.ID + ")"
@@ -429,7 +438,16 @@ func taskPreviewCell(t model.Task, _ rowEnv) string {
 	case sealed(t.Payload):
 		return "sealed " + sealedKey(t.Payload) + " (open and press x to decrypt)"
 	}
-	return payload.Preview(t.Payload, 200)
+	return maskedPreview(t.Payload, e.mask, 200)
+}
+
+// maskedPreview is a payload's one-line preview with the mask_fields hidden: a list
+// shows no more than the task view does before m.
+func maskedPreview(b []byte, mask []string, w int) string {
+	if masked, n := payload.Mask(b, mask); n > 0 {
+		b = masked
+	}
+	return payload.Preview(b, w)
 }
 
 // needsGroup reports whether the aggregating tab still has to pick a group: aggregating

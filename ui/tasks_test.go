@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/asynqtop/asynqtop/model"
@@ -49,4 +50,14 @@ func TestTaskCursorNeverJumpsToAnotherTask(t *testing.T) {
 func withGen(m tasksMsg, gen int) tasksMsg {
 	m.gen = gen
 	return m
+}
+
+// TestListPreviewMasksFields: a list shows no more of a payload than the task view does.
+func TestListPreviewMasksFields(t *testing.T) {
+	task := model.Task{ID: "a", Type: "t", PayloadFetched: true,
+		Payload: []byte(`{"user":"ana","password":"hunter2"}`)}
+	got := taskPreviewCell(task, rowEnv{mask: []string{"password"}})
+	if strings.Contains(got, "hunter2") || !strings.Contains(got, "ana") {
+		t.Errorf("preview %q shows a masked field or hides the rest", got)
+	}
 }

@@ -2,6 +2,7 @@ package actions
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/asynqtop/asynqtop/model"
@@ -46,7 +47,28 @@ func (a *Actor) ArchiveAll(ctx context.Context, queue string, state model.State,
 	return a.moveAll(ctx, archiveMover, queue, state, progress)
 }
 
+// Bulk moves up to limit tasks of op's state (op.Kind Run, Delete or Archive; op.All),
+// in batches as RunAll does. limit is the count the operator confirmed: tasks that
+// arrived since are left alone, so the action never touches more than was shown. The
+// tasks taken are those first in the state's key order (the oldest for pending and
+// archived). limit <= 0 means all.
+func (a *Actor) Bulk(ctx context.Context, op Op, limit int, progress func(done, total int)) (
+	Result, error,
+) {
+	m := map[Kind]*mover{Run: runMover, Delete: deleteMover, Archive: archiveMover}[op.Kind]
+	if m == nil {
+		return Result{}, fmt.Errorf("%s is not a bulk action", op.Kind)
+	}
+	return a.moveUpTo(ctx, m, op.Queue, op.State, limit, progress)
+}
+
 func (a *Actor) moveAll(ctx context.Context, m *mover, q string, s model.State,
+	progress func(done, total int),
+) (Result, error) {
+	return a.moveUpTo(ctx, m, q, s, 0, progress)
+}
+
+func (a *Actor) moveUpTo(ctx context.Context, m *mover, q string, s model.State, limit int,
 	progress func(done, total int),
 ) (Result, error) {
 	if a.opts.ReadOnly {
@@ -62,13 +84,17 @@ func (a *Actor) moveAll(ctx context.Context, m *mover, q string, s model.State,
 	if err != nil {
 		return Result{}, err
 	}
+	arrived := 0
+	if limit > 0 && total > limit {
+		arrived, total = total-limit, limit
+	}
 
 	rec, err := a.begin(m.name+"_all", q, s, nil, total)
 	if err != nil {
 		return Result{}, err
 	}
 	d := &drain{a: a, m: m, q: q, s: s, total: total, progress: progress,
-		skipped: map[string]string{}}
+		skipped: map[string]string{}, arrived: arrived}
 	res, err := d.run(ctx)
 	return res, rec.finish(res, outcomeOf(res, err), err)
 }
@@ -98,6 +124,8 @@ type drain struct {
 	progress func(done, total int)
 
 	moved, dropped, batches, offset int
+	// arrived counts tasks beyond the confirmed count, left alone.
+	arrived int
 	// skipped holds the tasks left in place, by ID, with why; a pending list re-reports
 	// them every batch.
 	skipped map[string]string

@@ -193,3 +193,22 @@ func TestBulkRefusesStatesItCannotTake(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestBulkStopsAtTheConfirmedCount: tasks that arrive between the confirmation and the
+// action are left alone, and the result says so.
+func TestBulkStopsAtTheConfirmedCount(t *testing.T) {
+	e := newEnv(t)
+	e.archived("q", 10)
+	res, err := e.act.Bulk(context.Background(),
+		actions.Op{Kind: actions.Run, Queue: "q", State: model.Archived, All: true}, 7, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Done != 7 || e.count("q", model.Archived) != 3 || e.count("q", model.Pending) != 7 {
+		t.Errorf("done %d, archived left %d, pending %d; want 7, 3, 7", res.Done,
+			e.count("q", model.Archived), e.count("q", model.Pending))
+	}
+	if !strings.Contains(res.Message, "3 more arrived after you confirmed") {
+		t.Errorf("message %q does not say 3 were left alone", res.Message)
+	}
+}

@@ -132,6 +132,10 @@ func bulkMessage(d *drain) string {
 	if d.s == model.Pending && len(d.skipped) >= maxStuck {
 		b.WriteString("; stopped: too many inconsistent records at the head of the list")
 	}
+	if d.arrived > 0 {
+		fmt.Fprintf(&b, "; %s more arrived after you confirmed and were left alone",
+			commas(d.arrived))
+	}
 	b.WriteString(droppedText(d.dropped))
 	return b.String()
 }

@@ -193,8 +193,8 @@ func archiveEffectText(card, old, count int) []string {
 	dropped, ofNew := archiveDrop(card, old, count)
 	if dropped == 0 {
 		return []string{fmt.Sprintf("asynq keeps archived tasks for %d days and at most "+
-			"%s of them; the archive will hold %s", archiveDays, commas(archiveKeep),
-			commas(card+count))}
+			"%s of them; the archive will hold %s %s", archiveDays, commas(archiveKeep),
+			commas(card+count), plural(card+count, "task", "tasks"))}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "asynq keeps only the newest %s archived tasks and none older than %d "+
@@ -210,9 +210,9 @@ func archiveEffectText(card, old, count int) []string {
 }
 
 func deleteEffects(count int, locks lockCount) []string {
-	out := []string{fmt.Sprintf("deleting is permanent: %s %s and %s payloads cannot be "+
+	out := []string{fmt.Sprintf("deleting is permanent: %s %s and %s cannot be "+
 		"recovered", commas(count), plural(count, "task", "tasks"),
-		plural(count, "its", "their"))}
+		plural(count, "its payload", "their payloads"))}
 	if locks.self > 0 {
 		out = append(out, fmt.Sprintf("releases %s unique %s these tasks hold%s: the same "+
 			"work can be enqueued again", commas(locks.self), plural(locks.self, "lock",

@@ -170,7 +170,7 @@ func TestPreviewDeleteAndConfirmByName(t *testing.T) {
 			"1,001 tasks and their payloads cannot be recovered"}},
 		"delete a locked one": {actions.Op{Kind: actions.Delete, Queue: "q",
 			State: model.Scheduled, IDs: locked}, 1, false, []string{"deleting is " +
-			"permanent: 1 task and its payloads cannot be recovered", "releases 1 unique " +
+			"permanent: 1 task and its payload cannot be recovered", "releases 1 unique " +
 			"lock these tasks hold: the same work can be enqueued again"}},
 		"requeue all archived": {actions.Op{Kind: actions.Run, Queue: "q",
 			State: model.Archived, All: true}, 1001, true, []string{"in a sample of 1,000 " +

@@ -291,8 +291,8 @@ func writeTable(w io.Writer, out Output) error {
 			fmt.Fprintf(w, "error in queue %s: %s\n", text.Truncate(q.Name, 40), text.Clean(q.Error))
 		}
 	}
-	_, err := fmt.Fprintf(w, "%d queues, %d servers; %s\n", len(out.Queues),
-		len(out.Servers), out.Note)
+	_, err := fmt.Fprintf(w, "%s, %s; %s\n", countOf(len(out.Queues), "queue"),
+		countOf(len(out.Servers), "server"), out.Note)
 	return err
 }
 
@@ -340,4 +340,12 @@ func breaches(q Queue) string {
 		parts[i] = b.Metric + ":" + b.Level
 	}
 	return strings.Join(parts, ",")
+}
+
+// countOf is n and the noun, plural unless n is 1.
+func countOf(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
