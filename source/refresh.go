@@ -64,8 +64,11 @@ func (s *Source) Refresh(ctx context.Context, extra []string) (model.Snapshot, e
 	for _, n := range names {
 		registered[n] = true
 	}
+	seen := make(map[string]bool, len(extra))
 	for _, n := range extra {
-		if !registered[n] {
+		// Several servers list the same queues: each name once.
+		if !registered[n] && !seen[n] {
+			seen[n] = true
 			names = append(names, n)
 		}
 	}

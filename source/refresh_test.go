@@ -82,7 +82,7 @@ func TestRefreshAgreesWithInspector(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	snap, err := src.Refresh(ctx, []string{"configured-only"})
+	snap, err := src.Refresh(ctx, []string{"configured-only", "work", "configured-only"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,6 +94,9 @@ func TestRefreshAgreesWithInspector(t *testing.T) {
 	defer insp.Close()
 	byName := map[string]model.QueueStats{}
 	for _, q := range snap.Queues {
+		if _, dup := byName[q.Name]; dup {
+			t.Errorf("queue %q listed twice", q.Name)
+		}
 		byName[q.Name] = q
 	}
 	for _, name := range []string{"work", "default", "paused"} {
