@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
@@ -12,37 +11,15 @@ import (
 )
 
 // keys sends key presses to a model and feeds it what their commands return, as the
-// program would, leaving out timers (a command that does not answer at once).
+// program would, leaving out timers (see drive).
 func keys(m Model, ks ...tea.KeyMsg) Model {
 	var tm tea.Model = m
 	for _, k := range ks {
 		var cmd tea.Cmd
 		tm, cmd = tm.Update(k)
-		tm = settle(tm, cmd, 0)
+		tm = drive(tm, cmd, 0)
 	}
 	return tm.(Model)
-}
-
-func settle(tm tea.Model, cmd tea.Cmd, depth int) tea.Model {
-	if cmd == nil || depth > 5 {
-		return tm
-	}
-	done := make(chan tea.Msg, 1)
-	go func() { done <- cmd() }()
-	var msg tea.Msg
-	select {
-	case msg = <-done:
-	case <-time.After(50 * time.Millisecond):
-		return tm
-	}
-	if batch, ok := msg.(tea.BatchMsg); ok {
-		for _, c := range batch {
-			tm = settle(tm, c, depth+1)
-		}
-		return tm
-	}
-	tm, cmd = tm.Update(msg)
-	return settle(tm, cmd, depth+1)
 }
 
 func runes(s string) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(s)} }
