@@ -166,13 +166,19 @@ func perform(ctx context.Context, a Actor, op actions.Op) (actions.Result, error
 		return a.Archive(ctx, op.Queue, op.State, op.IDs)
 	case kindCancel:
 		return a.Cancel(ctx, op.Queue, op.IDs[0])
+	case kindRemoveDangling:
+		return a.RemoveDangling(ctx, op.Queue, op.State, op.IDs)
 	}
 	return actions.Result{}, errors.New("unknown action")
 }
 
-// kindCancel is the cancel signal for an active task; Preview has no such kind, so the
-// dialog is built without asking the Actor.
-const kindCancel actions.Kind = "cancel"
+// kindCancel is the cancel signal for an active task, kindRemoveDangling the clean-up of
+// IDs whose task data is gone; Preview has no such kinds, so their dialogs are built
+// without asking the Actor.
+const (
+	kindCancel         actions.Kind = "cancel"
+	kindRemoveDangling actions.Kind = "remove_dangling"
+)
 
 // doBulk runs a bulk action in the background, sending progress and then the outcome.
 func doBulk(ctx context.Context, a Actor, op actions.Op, limit int) tea.Cmd {

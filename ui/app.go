@@ -51,6 +51,9 @@ type Actor interface {
 	Bulk(ctx context.Context, op actions.Op, limit int,
 		progress func(done, total int)) (actions.Result, error)
 	Cancel(ctx context.Context, queue, id string) (actions.Result, error)
+	// RemoveDangling removes IDs a state lists whose task data is gone.
+	RemoveDangling(ctx context.Context, queue string, state model.State, ids []string) (
+		actions.Result, error)
 }
 
 // Options configure the dashboard.

@@ -64,6 +64,10 @@ func (m Model) askMarked(kind actions.Kind) (tea.Model, tea.Cmd) {
 	if len(ids) == 0 {
 		return m.noSelection(), nil
 	}
+	if t, ok := m.tasks.selected(); ok && len(ids) == 1 && t.Problem == model.ProblemMissing &&
+		kind == actions.Delete {
+		return m.askRemoveDangling(t)
+	}
 	if t, ok := m.tasks.selected(); ok && len(ids) == 1 && !t.Actionable() {
 		m.status = m.status.fail("this row's record is " + string(t.Problem) +
 			": actions that depend on its state are disabled (" + text.Clean(t.Detail) + ")")
@@ -81,6 +85,20 @@ func (m Model) noSelection() Model {
 	}
 	m.status = m.status.fail("no task selected")
 	return m
+}
+
+// askRemoveDangling asks to remove an ID whose task data is gone from its state's key:
+// the only clean-up such a row allows.
+func (m Model) askRemoveDangling(t model.Task) (tea.Model, tea.Cmd) {
+	if m.opts.Actor == nil || m.opts.ReadOnly {
+		return m.ask(actions.Op{})
+	}
+	op := taskOp(kindRemoveDangling, m.tasks.queue, m.tasks.state, []string{t.ID})
+	m.modal = confirmDialog(op, actions.Impact{Count: 1, Effects: []string{
+		"its task data is already gone: this removes only the ID from " +
+			string(m.tasks.state) + "; the action is skipped if the task data reappears",
+	}})
+	return m, nil
 }
 
 // askAll asks to act on every task of the state.

@@ -120,7 +120,8 @@ func describeOp(op actions.Op, n int) string {
 		return fmt.Sprintf("Unpause queue %s?", q)
 	}
 	verb := map[actions.Kind]string{actions.Run: "Requeue", actions.Delete: "Delete",
-		actions.Archive: "Archive", kindCancel: "Send the cancel signal to"}[op.Kind]
+		actions.Archive: "Archive", kindCancel: "Send the cancel signal to",
+		kindRemoveDangling: "Remove the dangling reference of"}[op.Kind]
 	scope := thousands(n)
 	if op.All {
 		scope = "all " + thousands(n)
