@@ -32,11 +32,11 @@ func queueColumns() []column {
 		}),
 		{title: "LAT", width: 6, right: true, prio: 2, cell: latencyCell},
 		rateColumn("PROC/s", 2, model.MetricProcessedRate),
-		sparkColumn("processed", 8, 6, model.MetricProcessedRate, false),
+		sparkColumn("proc", 8, 6, model.MetricProcessedRate, false),
 		rateColumn("FAIL/s", 2, model.MetricFailedRate),
-		sparkColumn("failed", 8, 4, model.MetricFailedRate, true),
+		sparkColumn("fail", 8, 4, model.MetricFailedRate, true),
 		sparkColumn("retry", 10, 8, model.MetricRetry, true),
-		sparkColumn("archived", 10, 8, model.MetricArchived, true),
+		sparkColumn("arch", 10, 8, model.MetricArchived, true),
 	}
 }
 
