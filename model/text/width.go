@@ -33,24 +33,21 @@ func Cut(s string, w int) string {
 // Truncate cleans s and cuts it to at most w cells, ending with Ellipsis when anything was
 // cut. It never splits a grapheme cluster and is never wider than w; w <= 0 gives "".
 func Truncate(s string, w int) string {
-	s = Clean(s)
-	if w <= 0 {
-		return ""
-	}
-	if Width(s) <= w {
-		return s
-	}
-
-	ew := Width(Ellipsis)
-	if w < ew {
-		return cut(s, w)
-	}
-	return cut(s, w-ew) + Ellipsis
+	return shorten(s, w, func(s string, avail int) string { return cut(s, avail) + Ellipsis })
 }
 
 // TruncateMiddle is Truncate that keeps both ends of s and cuts from the middle, for long
 // IDs whose start and end tell them apart.
 func TruncateMiddle(s string, w int) string {
+	return shorten(s, w, func(s string, avail int) string {
+		head := cut(s, (avail+1)/2)
+		return head + Ellipsis + cutTail(s[len(head):], avail-Width(head))
+	})
+}
+
+// shorten is the part Truncate and TruncateMiddle share: clean s, keep it when it fits,
+// and otherwise let elide fit it into avail cells plus the Ellipsis.
+func shorten(s string, w int, elide func(s string, avail int) string) string {
 	s = Clean(s)
 	if w <= 0 {
 		return ""
@@ -58,15 +55,11 @@ func TruncateMiddle(s string, w int) string {
 	if Width(s) <= w {
 		return s
 	}
-
 	ew := Width(Ellipsis)
 	if w < ew {
 		return cut(s, w)
 	}
-	avail := w - ew
-	head := cut(s, (avail+1)/2)
-	tail := cutTail(s[len(head):], avail-Width(head))
-	return head + Ellipsis + tail
+	return elide(s, w-ew)
 }
 
 // Wrap cleans s and breaks it into lines of at most w cells, never splitting a grapheme
