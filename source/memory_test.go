@@ -152,27 +152,13 @@ func TestMemoryEstimateIsBounded(t *testing.T) {
 // Issue 5, cases 7 and 10: MEMORY renamed away or denied by ACL leaves the memory figure
 // unavailable with the reason, never an error, and every refresh figure intact.
 func TestMemoryUnavailable(t *testing.T) {
-	cases := map[string]struct {
-		conf []string
-		url  func(*redistest.Server) string
-		want string
-	}{
-		"renamed away": {
-			conf: []string{`rename-command MEMORY ""`},
-			url:  func(s *redistest.Server) string { return s.URL() },
-			want: "MEMORY command disabled on this server",
-		},
-		"denied by ACL": {
-			conf: []string{"user viewer on >viewer-pw ~* &* +@all -memory"},
-			url: func(s *redistest.Server) string {
-				return "redis://viewer:viewer-pw@" + s.Addr + "/0"
-			},
-			want: "no permission for MEMORY",
-		},
+	want := map[string]string{
+		redistest.MemoryRenamed: "MEMORY command disabled on this server",
+		redistest.MemoryDenied:  "no permission for MEMORY",
 	}
-	for name, c := range cases {
+	for name, setup := range redistest.MemoryOff() {
 		t.Run(name, func(t *testing.T) {
-			srv := redistest.Start(t, redistest.WithConfig(c.conf...))
+			srv := redistest.Start(t, setup.Options...)
 			client := asynq.NewClient(asynq.RedisClientOpt{Addr: srv.Addr})
 			defer client.Close()
 			for i := 0; i < 4; i++ {
@@ -182,15 +168,16 @@ func TestMemoryUnavailable(t *testing.T) {
 				}
 			}
 			ctx := context.Background()
-			src, err := source.Open(ctx, source.Options{URL: c.url(srv)})
+			src, err := source.Open(ctx, source.Options{URL: setup.URL(srv)})
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer src.Close()
 
 			got, err := src.Memory(ctx, "q")
-			if err != nil || got != (model.Memory{Unavailable: c.want}) {
-				t.Errorf("Memory = %+v, %v; want unavailable %q and no error", got, err, c.want)
+			if err != nil || got != (model.Memory{Unavailable: want[name]}) {
+				t.Errorf("Memory = %+v, %v; want unavailable %q and no error", got, err,
+					want[name])
 			}
 			snap, err := src.Refresh(ctx, nil)
 			if err != nil || len(snap.Queues) != 1 || snap.Queues[0].Pending != 4 ||

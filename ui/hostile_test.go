@@ -374,25 +374,13 @@ func TestHostileScreenCompleted(t *testing.T) {
 // Issue 5, case 10: with MEMORY renamed away or denied, every other figure is on screen
 // and the memory line says why it is missing.
 func TestHostileScreenMemoryUnavailable(t *testing.T) {
-	cases := map[string]struct {
-		conf []string
-		url  func(*redistest.Server) string
-		want string
-	}{
-		"renamed away": {
-			conf: []string{`rename-command MEMORY ""`},
-			url:  func(s *redistest.Server) string { return s.URL() },
-			want: "memory: unavailable — MEMORY command disabled on this server",
-		},
-		"denied by ACL": {
-			conf: []string{"user viewer on >pw ~* &* +@all -memory"},
-			url:  func(s *redistest.Server) string { return "redis://viewer:pw@" + s.Addr + "/0" },
-			want: "memory: unavailable — no permission for MEMORY",
-		},
+	want := map[string]string{
+		redistest.MemoryRenamed: "memory: unavailable — MEMORY command disabled on this server",
+		redistest.MemoryDenied:  "memory: unavailable — no permission for MEMORY",
 	}
-	for name, c := range cases {
+	for name, setup := range redistest.MemoryOff() {
 		t.Run(name, func(t *testing.T) {
-			srv := redistest.Start(t, redistest.WithConfig(c.conf...))
+			srv := redistest.Start(t, setup.Options...)
 			client := asynq.NewClient(asynq.RedisClientOpt{Addr: srv.Addr})
 			defer client.Close()
 			for i := 0; i < 3; i++ {
@@ -401,11 +389,11 @@ func TestHostileScreenMemoryUnavailable(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			m := press(liveModel(t, openLive(t, c.url(srv)), 120, 40), enter)
+			m := press(liveModel(t, openLive(t, setup.URL(srv)), 120, 40), enter)
 			view := m.View()
 			checkScreen(t, view, 120, 40)
 			mustContain(t, "overview", view, "queue mailers", "pending 3 · active 0",
-				"latency ", c.want)
+				"latency ", want[name])
 			if p := ansi.Strip(view); strings.Contains(p, "STALE") ||
 				strings.Contains(p, "DISCONNECTED") {
 				t.Errorf("overview marked stale:\n%s", p)
